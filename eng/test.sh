@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): installs what the tests need when missing, then runs every test in the solution.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "eng/test.sh: the .NET 10 SDK is required (dotnet not found on PATH)." >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+set +e
+dotnet test JobScheduler.sln --configuration Release --logger "console;verbosity=normal" \
+  --results-directory "$results" 2>&1 | tee "$results/output.txt"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line for CI: the sum over every test assembly.
+# Each assembly ends with a summary block: "Total tests: N", "     Passed: N", "     Failed: N", "    Skipped: N".
+count() { awk -v key="$1:" '$1 == key && NF == 2 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$results/output.txt"; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+echo "$passed passed, $failed failed, $skipped skipped"
+
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "eng/test.sh: no test ran." >&2
+  exit 1
+fi
+exit "$status"

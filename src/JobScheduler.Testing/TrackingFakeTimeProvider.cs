@@ -1,0 +1,145 @@
+using JobScheduler.Execution;
+using Microsoft.Extensions.Time.Testing;
+
+namespace JobScheduler.Testing;
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> that knows the due time of every armed timer, so the test host can step the
+/// clock from one timer to the next, and that counts the timers a job's own code waits on, so the host knows when a
+/// run can make no more progress without the clock.
+/// </summary>
+internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private readonly HashSet<TrackedTimer> _armed = [];
+
+    /// <summary>Gets the earliest due time of any armed timer.</summary>
+    public DateTimeOffset? NextTimerDue
+    {
+        get
+        {
+            lock (_armed)
+            {
+                DateTimeOffset? earliest = null;
+                foreach (var timer in _armed)
+                {
+                    if (earliest is null || timer.DueAt < earliest)
+                    {
+                        earliest = timer.DueAt;
+                    }
+                }
+
+                return earliest;
+            }
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        // Only timers created while a job's own code runs (or while a retry waits) count as the run waiting on the clock.
+        var run = RunMonitor.CurrentRun.Value is { Phase: RunPhase.InJob or RunPhase.RetryDelay } current ? current : null;
+        var tracked = new TrackedTimer(this, callback, state, run);
+        tracked.Inner = base.CreateTimer(static s => ((TrackedTimer)s!).Fire(), tracked, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        tracked.Change(dueTime, period);
+        return tracked;
+    }
+
+    private void SetArmed(TrackedTimer timer, bool armed)
+    {
+        lock (_armed)
+        {
+            if (armed)
+            {
+                _armed.Add(timer);
+            }
+            else
+            {
+                _armed.Remove(timer);
+            }
+        }
+    }
+
+    private sealed class TrackedTimer(TrackingFakeTimeProvider owner, TimerCallback callback, object? state, JobRun? run) : ITimer
+    {
+        private readonly object _gate = new();
+        private TimeSpan _period = Timeout.InfiniteTimeSpan;
+        private bool _armed;
+        private bool _disposed;
+
+        public ITimer Inner { get; set; } = null!;
+
+        public DateTimeOffset DueAt { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return false;
+                }
+
+                _period = period;
+                var arm = dueTime != Timeout.InfiniteTimeSpan;
+                if (arm)
+                {
+                    DueAt = owner.GetUtcNow() + dueTime;
+                }
+
+                SetArmedLocked(arm);
+            }
+
+            // The inner fake timer may fire at once (due now); Fire takes the lock itself.
+            return Inner.Change(dueTime, period);
+        }
+
+        public void Fire()
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                if (_period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero)
+                {
+                    SetArmedLocked(false);
+                }
+                else
+                {
+                    DueAt += _period;
+                    owner.SetArmed(this, true);
+                }
+            }
+
+            callback(state);
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _disposed = true;
+                SetArmedLocked(false);
+            }
+
+            Inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+
+        private void SetArmedLocked(bool armed)
+        {
+            owner.SetArmed(this, armed);
+            if (armed != _armed)
+            {
+                _armed = armed;
+                run?.AddClockWait(armed ? 1 : -1);
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+using JobScheduler.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace JobScheduler.Execution;
+
+/// <summary>
+/// The run pipeline, top to bottom: global concurrency gate → attempts (each: new DI scope, Running session, the job
+/// under its timeout token, the recorded end) → retry after backoff while attempts remain. Failures are data: they
+/// become session statuses and never escape.
+/// </summary>
+internal sealed class JobRunner(
+    ConcurrencyGate gate,
+    SessionRecorder recorder,
+    IServiceScopeFactory scopeFactory,
+    TimeProvider time,
+    JobSchedulerOptions options,
+    ILogger logger,
+    RunMonitor? monitor) : IDisposable
+{
+    private readonly CancellationTokenSource _runsCancellation = new();
+
+    /// <summary>Gets or sets the dispatcher told when a run ends (set once, the two reference each other).</summary>
+    public RunDispatcher Dispatcher { get; set; } = null!;
+
+    public RunMonitor? Monitor => monitor;
+
+    /// <summary>Gets the token every job receives; cancelled when shutdown's grace period is over.</summary>
+    public CancellationToken RunsToken => _runsCancellation.Token;
+
+    public SessionRecorder Recorder => recorder;
+
+    public TimeProvider Time => time;
+
+    public void CancelRuns() => _runsCancellation.Cancel();
+
+    public void Dispose() => _runsCancellation.Dispose();
+
+    public async Task RunAsync(JobRun run)
+    {
+        if (monitor is not null)
+        {
+            RunMonitor.CurrentRun.Value = run;
+        }
+
+        JobSession? last = null;
+        try
+        {
+            if (!gate.TryEnter())
+            {
+                try
+                {
+                    await gate.EnterAsync(run, RunsToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    last = await RecordNeverStartedAsync(run, "The scheduler stopped before a run slot was free.").ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            try
+            {
+                run.Phase = RunPhase.Executing;
+                last = await ExecuteAttemptsAsync(run).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(logger, ex, $"run of job {run.Job.Name}");
+        }
+        finally
+        {
+            Dispatcher.Complete(run, last);
+        }
+    }
+
+    /// <summary>Records a run that never started (shutdown came first) as <see cref="JobSessionStatus.Cancelled"/>.</summary>
+    public async Task<JobSession> RecordNeverStartedAsync(JobRun run, string reason)
+    {
+        var now = time.GetUtcNow();
+        var session = new JobSession
+        {
+            Id = run.FirstSessionId,
+            JobName = run.Job.Name,
+            Trigger = run.Trigger,
+            ScheduledAt = run.ScheduledAt,
+            StartedAt = now,
+            EndedAt = now,
+            Duration = TimeSpan.Zero,
+            Status = JobSessionStatus.Cancelled,
+            Attempt = 1,
+            Error = reason,
+            InstanceId = options.InstanceId,
+        };
+        await recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
+        run.Job.LastSession = session;
+        return session;
+    }
+
+    private async ValueTask<JobSession> ExecuteAttemptsAsync(JobRun run)
+    {
+        if (run.Plan.Pipeline is not { } pipeline)
+        {
+            return await AttemptAsync(run, RunsToken).ConfigureAwait(false);
+        }
+
+        var context = ResilienceContextPool.Shared.Get(RunsToken);
+        context.Properties.Set(AttemptPipelineFactory.RunKey, run);
+        try
+        {
+            var outcome = await pipeline.ExecuteOutcomeAsync(
+                static async (ctx, r) => Outcome.FromResult(await r.Runner.AttemptAsync(r, ctx.CancellationToken).ConfigureAwait(false)),
+                context,
+                run).ConfigureAwait(false);
+
+            // An exception outcome means shutdown cancelled a retry delay: the last attempt is already recorded.
+            return outcome.Result ?? run.LastEnded!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<JobSession> AttemptAsync(JobRun run, CancellationToken cancellationToken)
+    {
+        var definition = run.Plan.Definition;
+        var attempt = ++run.Attempt;
+        run.Phase = RunPhase.Executing;
+        run.TimedOutAt = null;
+
+        var startedAt = time.GetUtcNow();
+        var session = new JobSession
+        {
+            Id = attempt == 1 ? run.FirstSessionId : Guid.NewGuid(),
+            JobName = definition.Name,
+            Trigger = run.Trigger,
+            ScheduledAt = run.ScheduledAt,
+            StartedAt = startedAt,
+            Status = JobSessionStatus.Running,
+            Attempt = attempt,
+            InstanceId = options.InstanceId,
+        };
+        run.CurrentSession = session;
+        await recorder.RecordStartAsync(session, RunsToken).ConfigureAwait(false);
+        Log.RunStartedMessage(logger, definition.Name, attempt, run.Trigger, session.Id, run.ScheduledAt);
+
+        Exception? error = null;
+        JobContext? context = null;
+        var registration = definition.Timeout is null
+            ? default
+            : cancellationToken.UnsafeRegister(static s => ((JobRun)s!).Runner.OnAttemptTokenCancelled((JobRun)s!), run);
+        try
+        {
+            var scope = scopeFactory.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scope.ServiceProvider);
+                var job = run.Plan.Activator.Create(scope.ServiceProvider, out var owned);
+                try
+                {
+                    run.Phase = RunPhase.InJob;
+                    await job.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    run.Phase = RunPhase.Executing;
+                    if (owned)
+                    {
+                        await JobActivator.DisposeOwnedAsync(job).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        finally
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var endedAt = time.GetUtcNow();
+        var ended = session with
+        {
+            EndedAt = endedAt,
+            Duration = endedAt - startedAt,
+            Status = Classify(run, error),
+            Error = DescribeError(run, error),
+            Metadata = context?.MetadataOrNull is { Count: > 0 } metadata
+                ? new Dictionary<string, string>(metadata, StringComparer.Ordinal)
+                : JobSession.EmptyMetadata,
+        };
+
+        LogEnd(run, ended, error);
+        run.LastEnded = ended;
+        if (run.TryClaimEnd(attempt))
+        {
+            await recorder.RecordEndAsync(ended, RunsToken).ConfigureAwait(false);
+            run.Job.LastSession = ended;
+        }
+
+        return ended;
+    }
+
+    private void OnAttemptTokenCancelled(JobRun run)
+    {
+        // The attempt token fires for the timeout and for shutdown; only the first is a timeout.
+        if (RunsToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        run.TimedOutAt = time.GetUtcNow();
+        Log.TimeoutElapsedMessage(logger, run.Job.Name, run.Plan.Definition.Timeout!.Value, run.CurrentSession!.Id);
+    }
+
+    private JobSessionStatus Classify(JobRun run, Exception? error)
+    {
+        if (run.TimedOutAt is not null)
+        {
+            return JobSessionStatus.TimedOut;
+        }
+
+        if (error is null)
+        {
+            return JobSessionStatus.Succeeded;
+        }
+
+        return error is OperationCanceledException && RunsToken.IsCancellationRequested
+            ? JobSessionStatus.Cancelled
+            : JobSessionStatus.Failed;
+    }
+
+    private string? DescribeError(JobRun run, Exception? error)
+    {
+        string? text = null;
+        if (run.TimedOutAt is { } timedOutAt)
+        {
+            text = $"The job exceeded its timeout of {run.Plan.Definition.Timeout}.";
+            if (error is not OperationCanceledException)
+            {
+                text += $" It ignored cancellation and returned {time.GetUtcNow() - timedOutAt} after the timeout.";
+            }
+
+            if (error is not null and not OperationCanceledException)
+            {
+                text += Environment.NewLine + error;
+            }
+        }
+        else if (error is not null)
+        {
+            text = error.ToString();
+        }
+
+        return text is not null && text.Length > options.MaxErrorLength
+            ? string.Concat(text.AsSpan(0, options.MaxErrorLength - 1), "…")
+            : text;
+    }
+
+    private void LogEnd(JobRun run, JobSession ended, Exception? error)
+    {
+        var name = ended.JobName;
+        var duration = ended.Duration!.Value;
+        switch (ended.Status)
+        {
+            case JobSessionStatus.Succeeded:
+                Log.RunSucceededMessage(logger, name, duration, ended.Attempt, ended.Id);
+                break;
+            case JobSessionStatus.TimedOut:
+                Log.RunTimedOutMessage(logger, name, duration, run.Plan.Definition.Timeout!.Value, ended.Attempt, ended.Id);
+                if (error is not OperationCanceledException)
+                {
+                    Log.TimeoutIgnoredMessage(logger, name, run.Plan.Definition.Timeout!.Value, ended.EndedAt!.Value - run.TimedOutAt!.Value, ended.Id);
+                }
+
+                break;
+            case JobSessionStatus.Cancelled:
+                Log.RunCancelledMessage(logger, name, ended.Attempt, ended.Id);
+                break;
+            default:
+                Log.RunFailedMessage(logger, error!, name, duration, ended.Attempt, ended.Id);
+                break;
+        }
+    }
+}

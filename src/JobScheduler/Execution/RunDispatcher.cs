@@ -1,0 +1,347 @@
+using JobScheduler.Diagnostics;
+using JobScheduler.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace JobScheduler.Execution;
+
+/// <summary>
+/// Turns a due occurrence or a trigger into a run: applies the job's overlap policy, starts runs on the thread pool,
+/// keeps the set of runs in progress, and drains them at shutdown.
+/// </summary>
+internal sealed class RunDispatcher
+{
+    private readonly JobRunner _runner;
+    private readonly JobSchedulerOptions _options;
+    private readonly ILogger _logger;
+    private readonly HashSet<JobRun> _active = [];
+    private TaskCompletionSource? _drained;
+    private volatile bool _stopping;
+
+    public RunDispatcher(JobRunner runner, JobSchedulerOptions options, ILogger logger)
+    {
+        _runner = runner;
+        _options = options;
+        _logger = logger;
+        runner.Dispatcher = this;
+    }
+
+    public bool IsStopping => _stopping;
+
+    /// <summary>Starts, queues or skips a run of <paramref name="job"/> according to its overlap policy.</summary>
+    public JobRun Fire(ScheduledJob job, DateTimeOffset scheduledAt, JobTrigger trigger, Guid sessionId, bool withCompletion = false)
+    {
+        var run = new JobRun(job, scheduledAt, trigger, sessionId, _runner, withCompletion);
+        var policy = run.Plan.Definition.Overlap;
+        bool start = false, skip = false;
+        lock (job)
+        {
+            if (job.RunningCount == 0 || policy == OverlapPolicy.Allow)
+            {
+                job.RunningCount++;
+                run.HoldsJobSlot = start = true;
+            }
+            else if (policy == OverlapPolicy.Queue && job.PendingRun is null)
+            {
+                job.PendingRun = run;
+            }
+            else
+            {
+                skip = true;
+            }
+        }
+
+        if (start)
+        {
+            Start(run);
+        }
+        else if (skip)
+        {
+            Log.RunSkippedMessage(_logger, job.Name, scheduledAt, policy);
+            Track(run);
+            _ = RecordSkippedAsync(run);
+        }
+        else
+        {
+            Log.RunQueuedMessage(_logger, job.Name, scheduledAt);
+        }
+
+        return run;
+    }
+
+    /// <summary>Called by the runner when a run has ended: frees the job, starts its queued run, completes its handle.</summary>
+    public void Complete(JobRun run, JobSession? last)
+    {
+        var job = run.Job;
+        JobRun? next = null, dropped = null;
+        if (run.HoldsJobSlot)
+        {
+            lock (job)
+            {
+                job.RunningCount--;
+                if (job.PendingRun is { } pending)
+                {
+                    job.PendingRun = null;
+                    if (_stopping || job.IsRemoved)
+                    {
+                        dropped = pending;
+                    }
+                    else
+                    {
+                        job.RunningCount++;
+                        pending.HoldsJobSlot = true;
+                        next = pending;
+                    }
+                }
+            }
+        }
+
+        // Start the queued run before this one leaves the active set, so the set never looks idle in between.
+        if (next is not null)
+        {
+            Start(next);
+        }
+        else if (dropped is not null)
+        {
+            Drop(dropped);
+        }
+
+        if (last is not null)
+        {
+            run.Completion?.TrySetResult(last);
+        }
+        else
+        {
+            run.Completion?.TrySetException(new InvalidOperationException($"The run of job '{job.Name}' ended without a session; see the scheduler's log."));
+        }
+
+        run.Phase = RunPhase.Completed;
+        lock (_active)
+        {
+            _active.Remove(run);
+            if (_active.Count == 0)
+            {
+                _drained?.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Drops the queued run of a removed job: it never started and, as RemoveJob promises, records nothing.</summary>
+    public static void DropPending(ScheduledJob job)
+    {
+        JobRun? pending;
+        lock (job)
+        {
+            pending = job.PendingRun;
+            job.PendingRun = null;
+        }
+
+        pending?.Completion?.TrySetCanceled();
+    }
+
+    /// <summary>
+    /// Shutdown: no new runs; wait up to the grace period for runs in progress; cancel their tokens; then record
+    /// <see cref="JobSessionStatus.Cancelled"/> for any job that still has not returned, so nothing stays Running.
+    /// </summary>
+    public async Task StopAsync(CancellationToken hostDeadline)
+    {
+        _stopping = true;
+        Task drained;
+        int count;
+        lock (_active)
+        {
+            count = _active.Count;
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (count == 0)
+            {
+                _drained.TrySetResult();
+            }
+
+            drained = _drained.Task;
+        }
+
+        if (count > 0)
+        {
+            Log.SchedulerStoppingMessage(_logger, _options.ShutdownGracePeriod, count);
+            await drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (!drained.IsCompleted)
+        {
+            Log.RunsCancelledAtShutdownMessage(_logger, ActiveCount);
+        }
+
+        _runner.CancelRuns();
+        if (!drained.IsCompleted)
+        {
+            await drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (!drained.IsCompleted)
+        {
+            await CloseStragglersAsync().ConfigureAwait(false);
+        }
+    }
+
+    public int ActiveCount
+    {
+        get
+        {
+            lock (_active)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
+    /// <summary>Returns whether every run in progress waits only on the test clock or a slot; otherwise describes one that does not.</summary>
+    public bool IsSettled(out string? busy)
+    {
+        lock (_active)
+        {
+            foreach (var run in _active)
+            {
+                if (!run.IsSettled)
+                {
+                    busy = $"job '{run.Job.Name}' (occurrence {run.ScheduledAt:O}, attempt {run.Attempt}) is {run.Phase}";
+                    return false;
+                }
+            }
+        }
+
+        busy = null;
+        return true;
+    }
+
+    private void Start(JobRun run)
+    {
+        Track(run);
+        run.Phase = RunPhase.Dispatched;
+        if (_runner.Monitor is { InlineDispatch: true })
+        {
+            // Test host: run on the firing thread up to the job's first real await, without the test's context.
+            var context = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(null);
+            try
+            {
+                ((IThreadPoolWorkItem)run).Execute();
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+        }
+    }
+
+    private void Track(JobRun run)
+    {
+        lock (_active)
+        {
+            _active.Add(run);
+        }
+    }
+
+    private async Task RecordSkippedAsync(JobRun run)
+    {
+        JobSession? session = null;
+        try
+        {
+            var now = _runner.Time.GetUtcNow();
+            session = new JobSession
+            {
+                Id = run.FirstSessionId,
+                JobName = run.Job.Name,
+                Trigger = run.Trigger,
+                ScheduledAt = run.ScheduledAt,
+                StartedAt = now,
+                EndedAt = now,
+                Duration = TimeSpan.Zero,
+                Status = JobSessionStatus.Skipped,
+                Attempt = 1,
+                Error = $"Skipped by overlap policy {run.Plan.Definition.Overlap}: a previous run was still running.",
+                InstanceId = _options.InstanceId,
+            };
+            await _runner.Recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
+            run.Job.LastSession = session;
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(_logger, ex, $"skip of job {run.Job.Name}");
+        }
+        finally
+        {
+            Complete(run, session);
+        }
+    }
+
+    private void Drop(JobRun run)
+    {
+        if (run.Job.IsRemoved)
+        {
+            run.Completion?.TrySetCanceled();
+            return;
+        }
+
+        Track(run);
+        _ = RecordDroppedAsync(run);
+    }
+
+    private async Task RecordDroppedAsync(JobRun run)
+    {
+        JobSession? session = null;
+        try
+        {
+            session = await _runner.RecordNeverStartedAsync(run, "The scheduler stopped before the queued run could start.").ConfigureAwait(false);
+        }
+        finally
+        {
+            Complete(run, session);
+        }
+    }
+
+    private async Task CloseStragglersAsync()
+    {
+        JobRun[] stragglers;
+        lock (_active)
+        {
+            stragglers = [.. _active];
+        }
+
+        foreach (var run in stragglers)
+        {
+            if (run.CurrentSession is not { } current || !run.TryClaimEnd(run.Attempt))
+            {
+                continue;
+            }
+
+            var now = _runner.Time.GetUtcNow();
+            var cancelled = current with
+            {
+                EndedAt = now,
+                Duration = now - current.StartedAt,
+                Status = JobSessionStatus.Cancelled,
+                Error = "The job did not return after the shutdown grace period and cancellation; recorded Cancelled while it was still running.",
+            };
+            Log.RunIgnoredShutdownMessage(_logger, run.Job.Name, current.Id);
+            await _runner.Recorder.RecordEndAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
+            run.Job.LastSession = cancelled;
+            run.Completion?.TrySetResult(cancelled);
+
+            JobRun? pending;
+            lock (run.Job)
+            {
+                pending = run.Job.PendingRun;
+                run.Job.PendingRun = null;
+            }
+
+            if (pending is not null)
+            {
+                await _runner.RecordNeverStartedAsync(pending, "The scheduler stopped before the queued run could start.").ConfigureAwait(false);
+                pending.Completion?.TrySetResult(pending.Job.LastSession!);
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobScheduler.Hosting;
+
+internal sealed record JobSchedulerBuilder(IServiceCollection Services) : IJobSchedulerBuilder;

@@ -1,0 +1,15 @@
+namespace JobScheduler.Hosting;
+
+/// <summary>The one home of every default value; <c>JobSchedulerDefaultsTests</c> pins them.</summary>
+internal static class JobSchedulerDefaults
+{
+    public const string ConfigurationSection = "JobScheduler";
+    public const int MaxConcurrentRuns = 32;
+    public const int MaxErrorLength = 4096;
+    public const int MinErrorLength = 256;
+    public static readonly TimeSpan ShutdownGracePeriod = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan MaxTimerWait = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MisfireThreshold = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
+    public const string TimeZoneId = "UTC";
+}

@@ -1,0 +1,39 @@
+using Cronos;
+
+namespace JobScheduler.Scheduling;
+
+/// <summary>When a job fires: a cron expression in a time zone, or a fixed-rate interval.</summary>
+internal abstract class JobSchedule
+{
+    /// <summary>Gets the schedule as the user wrote it, for <see cref="JobInfo.Schedule"/> and logs.</summary>
+    public abstract string Text { get; }
+
+    /// <summary>Returns the first occurrence strictly after <paramref name="after"/> in UTC, or <see langword="null"/> for none.</summary>
+    public abstract DateTimeOffset? GetNextOccurrence(DateTimeOffset after);
+}
+
+internal sealed class CronSchedule(CronExpression expression, TimeZoneInfo zone, string text) : JobSchedule
+{
+    public override string Text => text;
+
+    public CronExpression Expression => expression;
+
+    public TimeZoneInfo Zone => zone;
+
+    public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after)
+    {
+        // Cronos applies the zone's DST rules: a skipped local time runs at the jump, and only interval
+        // expressions repeat in a repeated hour. Computing in UTC keeps every stored time in one offset.
+        var next = expression.GetNextOccurrence(after.UtcDateTime, zone);
+        return next is { } utc ? new DateTimeOffset(utc, TimeSpan.Zero) : null;
+    }
+}
+
+internal sealed class IntervalSchedule(TimeSpan interval) : JobSchedule
+{
+    public override string Text { get; } = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
+    public TimeSpan Interval => interval;
+
+    public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after) => after.ToUniversalTime() + interval;
+}

@@ -1,0 +1,594 @@
+using JobScheduler.Diagnostics;
+using JobScheduler.Execution;
+using JobScheduler.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace JobScheduler.Scheduling;
+
+/// <summary>
+/// The scheduler: one timer armed for the earliest due time in the <see cref="OccurrenceQueue"/>, never early and
+/// capped at <see cref="JobSchedulerOptions.MaxTimerWait"/>; each due occurrence goes to the <see cref="RunDispatcher"/>.
+/// Also the <see cref="IJobScheduler"/> that operators use.
+/// </summary>
+internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
+{
+    private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
+
+    private readonly object _lock = new();
+    private readonly Dictionary<string, ScheduledJob> _jobs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly OccurrenceQueue _queue = new();
+    private readonly JobSchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IServiceProviderIsService? _isService;
+    private readonly RunDispatcher _dispatcher;
+    private readonly JobRunner _runner;
+    private ITimer? _timer;
+    private bool _started;
+    private bool _stopped;
+
+    public JobSchedulerEngine(
+        IOptions<JobSchedulerOptions> options,
+        IEnumerable<JobRegistration> registrations,
+        IJobSessionStore store,
+        IEnumerable<IJobRunObserver> observers,
+        IServiceScopeFactory scopeFactory,
+        IServiceProvider services,
+        TimeProvider time,
+        ILoggerFactory? loggerFactory = null)
+    {
+        _options = options.Value; // runs every validator: a bad job fails here with all problems listed
+        _time = time;
+        _logger = (ILogger?)loggerFactory?.CreateLogger("JobScheduler") ?? NullLogger.Instance;
+        _isService = services.GetService<IServiceProviderIsService>();
+
+        var recorder = new SessionRecorder(store, [.. observers], _logger);
+        _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, services.GetService<RunMonitor>());
+        _dispatcher = new RunDispatcher(_runner, _options, _logger);
+
+        var problems = new List<string>();
+        foreach (var definition in JobDefinitionFactory.CreateAll(registrations, _options, problems))
+        {
+            _jobs.Add(definition.Name, new ScheduledJob(CreatePlan(definition)));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(JobSchedulerOptions), problems);
+        }
+    }
+
+    internal RunDispatcher Dispatcher => _dispatcher;
+
+    /// <summary>Gets the earliest time any job is due (schedule or one-off), for the test host.</summary>
+    internal DateTimeOffset? NextDueTime
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.PeekTime();
+            }
+        }
+    }
+
+    public IJobSessionStore Store => _runner.Recorder.Store;
+
+    /// <summary>Recovers sessions a dead predecessor left Running, schedules every job, arms the timer, runs start-up jobs.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await AbandonLeftoverSessionsAsync(cancellationToken).ConfigureAwait(false);
+
+        List<ScheduledJob> startupJobs = [];
+        lock (_lock)
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var job in _jobs.Values)
+            {
+                var definition = job.Plan.Definition;
+                if (!definition.Enabled)
+                {
+                    continue;
+                }
+
+                ScheduleNext(job, now, logScheduled: true);
+                if (definition.RunOnStartup)
+                {
+                    startupJobs.Add(job);
+                }
+            }
+
+            using (ExecutionContext.SuppressFlow())
+            {
+                // No ambient state (activities, async locals) of the starting thread may leak into every run.
+                _timer = _time.CreateTimer(static s => ((JobSchedulerEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            _started = true;
+            Arm(now);
+            Log.SchedulerStartedMessage(_logger, _jobs.Count, _options.InstanceId);
+        }
+
+        var startedAt = _time.GetUtcNow();
+        foreach (var job in startupJobs)
+        {
+            _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, Guid.NewGuid());
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _timer?.Dispose();
+        }
+
+        await _dispatcher.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            _timer?.Dispose();
+        }
+
+        _runner.Dispose();
+    }
+
+    public IReadOnlyList<JobInfo> GetJobs()
+    {
+        lock (_lock)
+        {
+            var jobs = new List<JobInfo>(_jobs.Count);
+            foreach (var job in _jobs.Values)
+            {
+                jobs.Add(Describe(job));
+            }
+
+            jobs.Sort(static (a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+            return jobs;
+        }
+    }
+
+    public JobInfo GetJob(string name)
+    {
+        lock (_lock)
+        {
+            return Describe(Find(name));
+        }
+    }
+
+    public Task<JobRunHandle> TriggerAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ScheduledJob job;
+        lock (_lock)
+        {
+            job = FindRunnable(name);
+        }
+
+        var run = _dispatcher.Fire(job, _time.GetUtcNow(), JobTrigger.Manual, Guid.NewGuid(), withCompletion: true);
+        return Task.FromResult(new JobRunHandle(run.FirstSessionId, run.Completion!.Task));
+    }
+
+    public Task<Guid> ScheduleOnceAsync(string name, DateTimeOffset runAt, CancellationToken cancellationToken = default)
+    {
+        var sessionId = Guid.NewGuid();
+        ScheduledJob job;
+        DateTimeOffset now;
+        lock (_lock)
+        {
+            job = FindRunnable(name);
+            now = _time.GetUtcNow();
+            if (runAt > now)
+            {
+                job.OneOffs.Add(runAt);
+                _queue.EnqueueOneOff(job, runAt, sessionId);
+                Arm(now);
+                return Task.FromResult(sessionId);
+            }
+        }
+
+        _dispatcher.Fire(job, now, JobTrigger.Scheduled, sessionId);
+        return Task.FromResult(sessionId);
+    }
+
+    public void Pause(string name)
+    {
+        lock (_lock)
+        {
+            var job = Find(name);
+            if (job.IsPaused)
+            {
+                return;
+            }
+
+            job.IsPaused = true;
+            job.Version++;
+            job.NextDue = null;
+            Log.JobPausedMessage(_logger, job.Name);
+        }
+    }
+
+    public void Resume(string name)
+    {
+        lock (_lock)
+        {
+            var job = Find(name);
+            EnsureEnabled(job);
+            if (!job.IsPaused)
+            {
+                return;
+            }
+
+            job.IsPaused = false;
+            job.Version++;
+            var now = _time.GetUtcNow();
+            ScheduleNext(job, now, logScheduled: false);
+            Arm(now);
+            Log.JobResumedMessage(_logger, job.Name, job.NextDue);
+        }
+    }
+
+    public void Reschedule(string name, string cronExpression)
+    {
+        ArgumentNullException.ThrowIfNull(cronExpression);
+        lock (_lock)
+        {
+            var job = Find(name);
+            var definition = job.Plan.Definition;
+            if (!CronExpressionParser.TryParse(cronExpression, out var expression, out var error))
+            {
+                throw new ArgumentException($"Cannot reschedule job '{job.Name}' ({definition.JobType.FullName}): {error}.", nameof(cronExpression));
+            }
+
+            // The time zone was validated when the job was defined.
+            TimeZoneResolver.TryFind(definition.TimeZoneId, out var zone, out _);
+            job.Plan = job.Plan with { Definition = definition with { Schedule = new CronSchedule(expression, zone!, cronExpression.Trim()) } };
+            job.Version++;
+            job.NextDue = null;
+            if (_started && !job.IsPaused && definition.Enabled)
+            {
+                var now = _time.GetUtcNow();
+                ScheduleNext(job, now, logScheduled: false);
+                Arm(now);
+            }
+
+            Log.JobRescheduledMessage(_logger, job.Name, cronExpression, job.NextDue);
+        }
+    }
+
+    public void AddJob<TJob>(string cronExpression, Action<JobBuilder>? configure = null)
+        where TJob : class, IJob
+    {
+        ArgumentNullException.ThrowIfNull(cronExpression);
+        var registration = JobRegistration.FromAttributes(typeof(TJob));
+        registration.Cron = cronExpression;
+        registration.Interval = null;
+        configure?.Invoke(new JobBuilder(registration));
+
+        var problems = new List<string>();
+        var definition = JobDefinitionFactory.TryCreate(registration, overrides: null, problems);
+        if (definition is null)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(cronExpression));
+        }
+
+        var job = new ScheduledJob(CreatePlan(definition));
+        lock (_lock)
+        {
+            if (_jobs.TryGetValue(definition.Name, out var existing))
+            {
+                throw new ArgumentException(
+                    $"Job '{definition.Name}' ({definition.JobType.FullName}): the name is already used by {existing.Plan.Definition.JobType.FullName}.",
+                    nameof(configure));
+            }
+
+            _jobs.Add(definition.Name, job);
+            if (_started && !_stopped)
+            {
+                var now = _time.GetUtcNow();
+                ScheduleNext(job, now, logScheduled: true);
+                Arm(now);
+            }
+
+            Log.JobAddedMessage(_logger, definition.Name);
+        }
+    }
+
+    public bool RemoveJob(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ScheduledJob? job;
+        lock (_lock)
+        {
+            if (!_jobs.Remove(name, out job))
+            {
+                return false;
+            }
+
+            job.IsRemoved = true;
+            job.Version++;
+            job.NextDue = null;
+        }
+
+        RunDispatcher.DropPending(job);
+        Log.JobRemovedMessage(_logger, job.Name, job.RunningCount);
+        return true;
+    }
+
+    private void OnTimer()
+    {
+        List<(ScheduledJob Job, DateTimeOffset At, JobTrigger Trigger, Guid SessionId)>? due = null;
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            try
+            {
+                while (_queue.TryDequeueDue(now, out var entry, out var at))
+                {
+                    due ??= [];
+                    if (entry.OneOffSessionId is { } sessionId)
+                    {
+                        entry.Job.OneOffs.Remove(at);
+                        due.Add((entry.Job, at, JobTrigger.Scheduled, sessionId));
+                    }
+                    else
+                    {
+                        CollectDue(entry.Job, at, now, due);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Log.SchedulerFaultMessage(_logger, ex, "timer");
+            }
+
+            Arm(now);
+        }
+
+        if (due is null)
+        {
+            return;
+        }
+
+        // Dispatch outside the lock: a job (inline in tests) may call back into this scheduler.
+        foreach (var (job, at, trigger, sessionId) in due)
+        {
+            try
+            {
+                _dispatcher.Fire(job, at, trigger, sessionId);
+            }
+            catch (Exception ex)
+            {
+                Log.SchedulerFaultMessage(_logger, ex, $"dispatch of job {job.Name}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the job's occurrences due by <paramref name="now"/>, starting at <paramref name="at"/>, and queues the next.
+    /// Occurrences later than <see cref="JobSchedulerOptions.MisfireThreshold"/> are misfires: dropped, or replaced by
+    /// one catch-up run. The next occurrence is computed from the one just reached, never from now, so an early wake
+    /// cannot select the same occurrence twice.
+    /// </summary>
+    private void CollectDue(ScheduledJob job, DateTimeOffset at, DateTimeOffset now, List<(ScheduledJob, DateTimeOffset, JobTrigger, Guid)> due)
+    {
+        var definition = job.Plan.Definition;
+        var schedule = definition.Schedule!;
+        DateTimeOffset? occurrence = at;
+
+        var cutoff = now - _options.MisfireThreshold;
+        if (at < cutoff)
+        {
+            const int MaxCounted = 100_000;
+            var missed = 0;
+            var lastMissed = at;
+            while (occurrence is { } o && o < cutoff && missed < MaxCounted)
+            {
+                missed++;
+                lastMissed = o;
+                occurrence = schedule.GetNextOccurrence(o);
+            }
+
+            if (occurrence is { } stillMissed && stillMissed < cutoff)
+            {
+                occurrence = schedule.GetNextOccurrence(cutoff - OneMillisecond);
+            }
+
+            job.LastFired = lastMissed;
+            Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
+            if (definition.Misfire == MisfirePolicy.RunOnce)
+            {
+                due.Add((job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid()));
+            }
+        }
+
+        while (occurrence is { } o && o <= now)
+        {
+            due.Add((job, o, JobTrigger.Scheduled, Guid.NewGuid()));
+            job.LastFired = o;
+            occurrence = schedule.GetNextOccurrence(o);
+        }
+
+        job.NextDue = occurrence;
+        if (occurrence is { } next)
+        {
+            _queue.EnqueueOccurrence(job, next);
+        }
+    }
+
+    /// <summary>Queues the job's first occurrence strictly after now (and after the last one fired, if the clock stepped back).</summary>
+    private void ScheduleNext(ScheduledJob job, DateTimeOffset now, bool logScheduled)
+    {
+        var definition = job.Plan.Definition;
+        job.NextDue = null;
+        if (definition.Schedule is not { } schedule || job.IsPaused || !definition.Enabled)
+        {
+            return;
+        }
+
+        var from = job.LastFired is { } last && last > now ? last : now;
+        job.NextDue = schedule.GetNextOccurrence(from);
+        if (job.NextDue is { } next)
+        {
+            _queue.EnqueueOccurrence(job, next);
+            if (logScheduled)
+            {
+                Log.JobScheduledMessage(_logger, job.Name, schedule.Text, definition.TimeZoneId, next);
+            }
+        }
+        else
+        {
+            Log.JobNeverFiresMessage(_logger, job.Name, schedule.Text);
+        }
+    }
+
+    /// <summary>Arms the one timer for the earliest due time: never before it, and never longer than the cap.</summary>
+    private void Arm(DateTimeOffset now)
+    {
+        if (_timer is null || _stopped)
+        {
+            return;
+        }
+
+        if (_queue.PeekTime() is not { } due)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var delay = due - now;
+        if (delay > _options.MaxTimerWait)
+        {
+            delay = _options.MaxTimerWait;
+        }
+
+        // Timers drop sub-millisecond parts and may wake a few ms early; round up, and OnTimer re-arms if still early.
+        var ticks = Math.Max(delay.Ticks, OneMillisecond.Ticks);
+        var rounded = TimeSpan.FromTicks((ticks + OneMillisecond.Ticks - 1) / OneMillisecond.Ticks * OneMillisecond.Ticks);
+        _timer.Change(rounded, Timeout.InfiniteTimeSpan);
+    }
+
+    private JobPlan CreatePlan(JobDefinition definition)
+        => new(definition, AttemptPipelineFactory.Create(definition, _time, _logger), new JobActivator(definition.JobType, _isService));
+
+    private static JobInfo Describe(ScheduledJob job)
+    {
+        var definition = job.Plan.Definition;
+        DateTimeOffset? next = definition.Enabled && !job.IsPaused ? job.NextDue : null;
+        foreach (var oneOff in job.OneOffs)
+        {
+            if (next is null || oneOff < next)
+            {
+                next = oneOff;
+            }
+        }
+
+        return new JobInfo
+        {
+            Name = definition.Name,
+            JobType = definition.JobType,
+            Schedule = definition.Schedule?.Text,
+            TimeZone = definition.TimeZoneId,
+            NextRunAt = next,
+            IsPaused = job.IsPaused,
+            IsEnabled = definition.Enabled,
+            RunningCount = job.RunningCount,
+            LastSession = job.LastSession,
+        };
+    }
+
+    private ScheduledJob Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_jobs.TryGetValue(name, out var job))
+        {
+            return job;
+        }
+
+        var known = _jobs.Count == 0 ? "none" : string.Join(", ", _jobs.Keys.Order(StringComparer.OrdinalIgnoreCase));
+        throw new KeyNotFoundException($"No job is named '{name}'. Registered jobs: {known}.");
+    }
+
+    private ScheduledJob FindRunnable(string name)
+    {
+        var job = Find(name);
+        EnsureEnabled(job);
+        if (!_started || _stopped)
+        {
+            throw new InvalidOperationException($"Cannot run job '{job.Name}': the job scheduler is not running (start the host first).");
+        }
+
+        return job;
+    }
+
+    private static void EnsureEnabled(ScheduledJob job)
+    {
+        if (!job.Plan.Definition.Enabled)
+        {
+            throw new InvalidOperationException(
+                $"Job '{job.Name}' is disabled by configuration ({JobSchedulerDefaults.ConfigurationSection}:Jobs:{job.Name}:Enabled = false).");
+        }
+    }
+
+    private async Task AbandonLeftoverSessionsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<JobSession> running;
+        try
+        {
+            running = await Store.GetRunningSessionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SchedulerFaultMessage(_logger, ex, "crash recovery (reading Running sessions)");
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var abandoned = 0;
+        foreach (var session in running)
+        {
+            if (!string.Equals(session.InstanceId, _options.InstanceId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            abandoned++;
+            await _runner.Recorder.RecordEndAsync(
+                session with
+                {
+                    Status = JobSessionStatus.Abandoned,
+                    EndedAt = now,
+                    Duration = now - session.StartedAt,
+                    Error = $"Instance '{_options.InstanceId}' stopped while this attempt was running (process killed or crashed); found Running at the next start.",
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (abandoned > 0)
+        {
+            Log.SessionsAbandonedMessage(_logger, abandoned, _options.InstanceId);
+        }
+    }
+}
