@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command (README, CI): installs what the tests need when missing, then runs every test in the solution.
+# The one test command (README, CI): installs what the tests need when missing, runs every test in the solution,
+# then the package smoke test (eng/package-smoke.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+eng/install-test-deps.sh  # test prerequisites beyond the SDK (PostgreSQL server binaries), when missing
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
@@ -19,16 +21,29 @@ dotnet test JobScheduler.sln --configuration Release --logger "console;verbosity
 status=${PIPESTATUS[0]}
 set -e
 
+# The packages as a user gets them: pack, restore from a local feed, build and run tests/PackageSmoke.
+# It counts as one more test in the closing line.
+set +e
+eng/package-smoke.sh
+smoke_status=$?
+set -e
+
 # One plain closing line for CI: the sum over every test assembly.
 # Each assembly ends with a summary block: "Total tests: N", "     Passed: N", "     Failed: N", "    Skipped: N".
 count() { awk -v key="$1:" '$1 == key && NF == 2 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$results/output.txt"; }
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
-echo "$passed passed, $failed failed, $skipped skipped"
-
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "eng/test.sh: no test ran." >&2
-  exit 1
+  status=1
 fi
+if [ "$smoke_status" -eq 0 ]; then
+  passed=$((passed + 1))
+else
+  echo "eng/test.sh: eng/package-smoke.sh failed (exit $smoke_status)." >&2
+  failed=$((failed + 1))
+  [ "$status" -ne 0 ] || status=$smoke_status
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

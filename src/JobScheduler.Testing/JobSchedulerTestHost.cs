@@ -79,8 +79,8 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         builder.Services.AddLogging();
         configureServices(builder.Services);
 
-        var clock = new TrackingFakeTimeProvider(options.StartTime);
         var monitor = new RunMonitor { InlineDispatch = true };
+        var clock = new TrackingFakeTimeProvider(options.StartTime) { Monitor = monitor };
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
         builder.Services.AddSingleton(monitor);
 
@@ -113,7 +113,7 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         await WaitForIdleAsync().ConfigureAwait(false);
         while (_clock.NextTimerDue is { } due && due <= time)
         {
-            _clock.SetUtcNow(due > Now ? due : Now);
+            _clock.StepTo(due);
             await WaitForIdleAsync().ConfigureAwait(false);
         }
 
@@ -144,7 +144,7 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         while (true)
         {
             var changed = _monitor.WhenChanged;
-            if (_engine.Dispatcher.IsSettled(out var busy))
+            if (_engine.IsSettled(out var busy))
             {
                 return;
             }
@@ -176,7 +176,7 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
                 throw new InvalidOperationException($"The run of job '{name}' has not finished and waits on no timer of the fake clock.");
             }
 
-            _clock.SetUtcNow(due > Now ? due : Now);
+            _clock.StepTo(due);
             await WaitForIdleAsync().ConfigureAwait(false);
         }
 
@@ -208,7 +208,7 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         {
             if (_clock.NextTimerDue is { } due)
             {
-                _clock.SetUtcNow(due > Now ? due : Now);
+                _clock.StepTo(due);
             }
 
             await Task.WhenAny(stopping, _monitor.WhenChanged).ConfigureAwait(false);

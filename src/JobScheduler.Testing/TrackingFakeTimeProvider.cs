@@ -12,6 +12,9 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
 {
     private readonly HashSet<TrackedTimer> _armed = [];
 
+    /// <summary>Gets the monitor told about every timer armed or disarmed, so a host waiting for a change sees new timers.</summary>
+    public RunMonitor? Monitor { get; init; }
+
     /// <summary>Gets the earliest due time of any armed timer.</summary>
     public DateTimeOffset? NextTimerDue
     {
@@ -33,6 +36,37 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
         }
     }
 
+    /// <summary>
+    /// Moves the clock to <paramref name="due"/> (never back) and fires every timer due by then. Fails instead of letting
+    /// the caller step forever when a timer that is due did not fire: <see cref="FakeTimeProvider.AdjustTime"/> moved it
+    /// by an amount this provider cannot see.
+    /// </summary>
+    public void StepTo(DateTimeOffset due)
+    {
+        var now = GetUtcNow();
+        var target = due > now ? due : now;
+        List<(TrackedTimer Timer, DateTimeOffset DueAt)> mustFire;
+        lock (_armed)
+        {
+            mustFire = [.. _armed.Where(t => t.DueAt <= target).Select(t => (t, t.DueAt))];
+        }
+
+        SetUtcNow(target);
+
+        // A timer that fired is disarmed, or re-armed for a later time; one still armed for the same time never fired.
+        foreach (var (timer, dueAt) in mustFire)
+        {
+            if (timer.IsArmedFor(dueAt))
+            {
+                throw new InvalidOperationException(
+                    $"A timer due at {dueAt:O} did not fire when the clock reached {target:O}: AdjustTime moved the clock, " +
+                    "and pending timers with it, by an amount the test host cannot see. After AdjustTime, let the pending waits " +
+                    "run out with Clock.Advance (the scheduler waits at most MaxTimerWait) and WaitForIdleAsync before advancing " +
+                    "through the test host again.");
+            }
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         // Only timers created while a job's own code runs (or while a retry waits) count as the run waiting on the clock.
@@ -45,16 +79,15 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
 
     private void SetArmed(TrackedTimer timer, bool armed)
     {
+        bool changed;
         lock (_armed)
         {
-            if (armed)
-            {
-                _armed.Add(timer);
-            }
-            else
-            {
-                _armed.Remove(timer);
-            }
+            changed = armed ? _armed.Add(timer) : _armed.Remove(timer);
+        }
+
+        if (changed)
+        {
+            Monitor?.NotifyChanged();
         }
     }
 
@@ -68,6 +101,14 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
         public ITimer Inner { get; set; } = null!;
 
         public DateTimeOffset DueAt { get; private set; }
+
+        public bool IsArmedFor(DateTimeOffset dueAt)
+        {
+            lock (_gate)
+            {
+                return _armed && DueAt == dueAt;
+            }
+        }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {

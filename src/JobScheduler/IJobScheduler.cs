@@ -62,10 +62,10 @@ public interface IJobScheduler
 
     /// <summary>Adds a job while the application runs.</summary>
     /// <typeparam name="TJob">The job class, resolved from a new scope for every attempt.</typeparam>
-    /// <param name="cronExpression">The schedule, or <see langword="null"/> for an on-demand job.</param>
+    /// <param name="cronExpression">The schedule, or <see langword="null"/> for an on-demand job (or one whose schedule <paramref name="configure"/> sets).</param>
     /// <param name="configure">Sets the name, time zone, timeout, retries and policies.</param>
     /// <exception cref="ArgumentException">The definition is invalid or the name is taken; the message lists every problem.</exception>
-    void AddJob<TJob>(string cronExpression, Action<JobBuilder>? configure = null)
+    void AddJob<TJob>(string? cronExpression, Action<JobBuilder>? configure = null)
         where TJob : class, IJob;
 
     /// <summary>Removes a job. A run in progress finishes; nothing more is started or recorded for the job after it.</summary>

@@ -27,6 +27,6 @@ public sealed record JobInfo
     /// <summary>Gets the most recent session this process recorded for the job, or <see langword="null"/> before its first run.</summary>
     public JobSession? LastSession { get; init; }
 
-    /// <summary>Gets the job class.</summary>
-    public required Type JobType { get; init; }
+    /// <summary>Gets the full name of the job class (a string, so the record serializes to JSON as is).</summary>
+    public required string JobType { get; init; }
 }

@@ -6,6 +6,7 @@ internal static class JobSchedulerEventIds
     public const int SchedulerStarted = 1000;
     public const int JobScheduled = 1001;
     public const int JobNeverFires = 1002;
+    public const int JobDisabled = 1003;
     public const int RunStarted = 1010;
     public const int RunSucceeded = 1011;
     public const int RunFailed = 1012;
@@ -26,6 +27,12 @@ internal static class JobSchedulerEventIds
     public const int SessionsAbandoned = 1040;
     public const int StoreWriteFailed = 1041;
     public const int ObserverFailed = 1042;
+    public const int StoreWritesDropped = 1043;
+    public const int StoreRecovered = 1044;
+    public const int StoreStillFailing = 1045;
+    public const int StoreWritesLostAtShutdown = 1046;
+    public const int SessionsPurged = 1047;
+    public const int RetentionFailed = 1048;
     public const int SchedulerStopping = 1050;
     public const int RunsCancelledAtShutdown = 1051;
     public const int RunIgnoredShutdown = 1052;

@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(JobNeverFires, LogLevel.Warning, "Job {JobName} schedule '{Schedule}' has no future occurrence; it will only run when triggered")]
     public static partial void JobNeverFiresMessage(ILogger logger, string jobName, string schedule);
 
+    [LoggerMessage(JobDisabled, LogLevel.Information, "Job {JobName} is disabled by configuration (Enabled = false) and is not scheduled")]
+    public static partial void JobDisabledMessage(ILogger logger, string jobName);
+
     [LoggerMessage(RunStarted, LogLevel.Debug, "Job {JobName} started attempt {Attempt} ({Trigger}, session {SessionId}, occurrence {ScheduledAt:O})")]
     public static partial void RunStartedMessage(ILogger logger, string jobName, int attempt, JobTrigger trigger, Guid sessionId, DateTimeOffset scheduledAt);
 
@@ -81,8 +84,29 @@ internal static partial class Log
     [LoggerMessage(SessionsAbandoned, LogLevel.Warning, "Marked {Count} session(s) left Running by instance {InstanceId} as Abandoned")]
     public static partial void SessionsAbandonedMessage(ILogger logger, int count, string instanceId);
 
-    [LoggerMessage(StoreWriteFailed, LogLevel.Error, "Session store failed to record session {SessionId} of job {JobName} ({Status}); the job keeps its schedule")]
-    public static partial void StoreWriteFailedMessage(ILogger logger, Exception exception, Guid sessionId, string jobName, JobSessionStatus status);
+    [LoggerMessage(StoreWriteFailed, LogLevel.Error, "Session store failed to record the {Write}; it is queued and retried while jobs keep their schedule")]
+    public static partial void StoreWriteFailedMessage(ILogger logger, Exception exception, string write);
+
+    [LoggerMessage(StoreWritesDropped, LogLevel.Error, "Session store write queue is full ({Capacity}); {DroppedCount} write(s) dropped so far, the latest: {Write}")]
+    public static partial void StoreWritesDroppedMessage(ILogger logger, long droppedCount, int capacity, string write);
+
+    [LoggerMessage(StoreRecovered, LogLevel.Information, "Session store is writable again; every queued write reached it ({DroppedCount} dropped while it was down)")]
+    public static partial void StoreRecoveredMessage(ILogger logger, long droppedCount);
+
+    [LoggerMessage(StoreStillFailing, LogLevel.Warning, "Session store still failing after {Failures} retries; {QueuedCount} write(s) queued")]
+    public static partial void StoreStillFailingMessage(ILogger logger, Exception exception, int queuedCount, int failures);
+
+    [LoggerMessage(StoreWritesLostAtShutdown, LogLevel.Error, "Job scheduler stopped with {QueuedCount} session write(s) that never reached the store")]
+    public static partial void StoreWritesLostAtShutdownMessage(ILogger logger, int queuedCount);
+
+    [LoggerMessage(SessionsPurged, LogLevel.Information, "Session retention purged {Count} session(s)")]
+    public static partial void SessionsPurgedMessage(ILogger logger, int count);
+
+    [LoggerMessage(RetentionFailed, LogLevel.Warning, "Session retention could not purge sessions; it tries again at the next sweep")]
+    public static partial void RetentionFailedMessage(ILogger logger, Exception exception);
+
+    [LoggerMessage(CatchUpRun, LogLevel.Information, "Job {JobName} missed occurrences while the scheduler was down (last fired {LastFired:O}); one catch-up run for {Occurrence:O}")]
+    public static partial void CatchUpRunMessage(ILogger logger, string jobName, DateTimeOffset lastFired, DateTimeOffset occurrence);
 
     [LoggerMessage(ObserverFailed, LogLevel.Error, "Run observer {Observer} failed for session {SessionId} of job {JobName}")]
     public static partial void ObserverFailedMessage(ILogger logger, Exception exception, string observer, Guid sessionId, string jobName);

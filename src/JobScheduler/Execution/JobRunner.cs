@@ -192,7 +192,7 @@ internal sealed class JobRunner(
         {
             EndedAt = endedAt,
             Duration = endedAt - startedAt,
-            Status = Classify(run, error),
+            Status = Classify(run, error, cancellationToken),
             Error = DescribeError(run, error),
             Metadata = context?.MetadataOrNull is { Count: > 0 } metadata
                 ? new Dictionary<string, string>(metadata, StringComparer.Ordinal)
@@ -222,8 +222,16 @@ internal sealed class JobRunner(
         Log.TimeoutElapsedMessage(logger, run.Job.Name, run.Plan.Definition.Timeout!.Value, run.CurrentSession!.Id);
     }
 
-    private JobSessionStatus Classify(JobRun run, Exception? error)
+    private JobSessionStatus Classify(JobRun run, Exception? error, CancellationToken attemptToken)
     {
+        // The job's own callbacks on the token may run before ours, so a job can end before OnAttemptTokenCancelled
+        // has stamped the timeout: a cancelled attempt token without shutdown is the timeout all the same.
+        if (run.TimedOutAt is null && run.Plan.Definition.Timeout is not null
+            && attemptToken.IsCancellationRequested && !RunsToken.IsCancellationRequested)
+        {
+            run.TimedOutAt = time.GetUtcNow();
+        }
+
         if (run.TimedOutAt is not null)
         {
             return JobSessionStatus.TimedOut;

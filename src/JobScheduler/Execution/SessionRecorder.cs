@@ -4,24 +4,21 @@ using Microsoft.Extensions.Logging;
 namespace JobScheduler.Execution;
 
 /// <summary>
-/// Writes sessions to the store and tells the observers. A store or observer fault is logged and never reaches the
-/// job or the schedule.
+/// Records sessions through the <see cref="StoreWriteBuffer"/> and then tells the observers. Neither a store fault nor
+/// an observer fault reaches the job or the schedule.
 /// </summary>
-internal sealed class SessionRecorder(IJobSessionStore store, IJobRunObserver[] observers, ILogger logger)
+internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer buffer, IJobRunObserver[] observers, ILogger logger)
 {
     public IJobSessionStore Store => store;
 
+    public StoreWriteBuffer Buffer => buffer;
+
+    /// <summary>Gets a value indicating whether the store keeps each job's last occurrence (for catch-up after downtime).</summary>
+    public bool KeepsOccurrences => store is IJobOccurrenceStore;
+
     public async ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
     {
-        try
-        {
-            await store.RecordStartAsync(session, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.StoreWriteFailedMessage(logger, ex, session.Id, session.JobName, session.Status);
-        }
-
+        await buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session).ConfigureAwait(false);
         foreach (var observer in observers)
         {
             try
@@ -37,15 +34,7 @@ internal sealed class SessionRecorder(IJobSessionStore store, IJobRunObserver[] 
 
     public async ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
     {
-        try
-        {
-            await store.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.StoreWriteFailedMessage(logger, ex, session.Id, session.JobName, session.Status);
-        }
-
+        await buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session).ConfigureAwait(false);
         foreach (var observer in observers)
         {
             try
@@ -56,6 +45,19 @@ internal sealed class SessionRecorder(IJobSessionStore store, IJobRunObserver[] 
             {
                 Log.ObserverFailedMessage(logger, ex, observer.GetType().FullName ?? observer.GetType().Name, session.Id, session.JobName);
             }
+        }
+    }
+
+    public ValueTask RecordOccurrenceAsync(string jobName, DateTimeOffset occurrence)
+        => KeepsOccurrences ? buffer.WriteOccurrenceAsync(jobName, occurrence) : ValueTask.CompletedTask;
+
+    /// <summary>Records an occurrence without waiting: the timer thread must not wait on the store (the buffer never throws).</summary>
+    public void RecordOccurrenceInBackground(string jobName, DateTimeOffset occurrence)
+    {
+        var write = RecordOccurrenceAsync(jobName, occurrence);
+        if (!write.IsCompleted)
+        {
+            _ = write.AsTask();
         }
     }
 }

@@ -47,7 +47,7 @@ internal static class JobDefinitionFactory
         var name = registration.EffectiveName;
         var type = registration.JobType;
         var before = problems.Count;
-        void Problem(string text) => problems.Add($"Job '{name}' ({type.FullName}): {text}.");
+        void Problem(string text) => problems.Add($"Job '{name}' ({type.FullName}): {text.TrimEnd('.')}.");
 
         foreach (var problem in registration.Problems)
         {

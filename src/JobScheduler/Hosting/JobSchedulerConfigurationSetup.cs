@@ -7,5 +7,26 @@ namespace JobScheduler.Hosting;
 internal sealed class JobSchedulerConfigurationSetup(IConfiguration? configuration = null) : IConfigureOptions<JobSchedulerOptions>
 {
     public void Configure(JobSchedulerOptions options)
-        => configuration?.GetSection(JobSchedulerDefaults.ConfigurationSection).Bind(options);
+    {
+        if (configuration is null)
+        {
+            return;
+        }
+
+        var section = configuration.GetSection(JobSchedulerDefaults.ConfigurationSection);
+        section.Bind(options);
+
+        // The binder silently drops a dictionary entry whose value does not convert ("Timeout": "soon"), which would
+        // ignore the operator's override. Binding each job's section on its own throws instead, naming key and value.
+        foreach (var job in section.GetSection(nameof(JobSchedulerOptions.Jobs)).GetChildren())
+        {
+            if (!options.Jobs.TryGetValue(job.Key, out var overrides))
+            {
+                overrides = new JobOptions();
+                options.Jobs[job.Key] = overrides;
+            }
+
+            job.Bind(overrides);
+        }
+    }
 }

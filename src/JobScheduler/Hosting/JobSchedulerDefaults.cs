@@ -12,4 +12,7 @@ internal static class JobSchedulerDefaults
     public static readonly TimeSpan MisfireThreshold = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(10);
     public const string TimeZoneId = "UTC";
+    public const int MaxBufferedWrites = 10_000;
+    public static readonly TimeSpan StoreWriteTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan RetentionSweepInterval = TimeSpan.FromHours(1);
 }

@@ -55,6 +55,37 @@ public sealed class JobSchedulerOptions
     public int MaxErrorLength { get; set; } = JobSchedulerDefaults.MaxErrorLength;
 
     /// <summary>
+    /// Gets or sets how long a session store write may take before the job goes on without it; the write is then queued
+    /// and retried in the background.
+    /// <value>The default value is 5 seconds.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan StoreWriteTimeout { get; set; } = JobSchedulerDefaults.StoreWriteTimeout;
+
+    /// <summary>
+    /// Gets or sets how many session writes are kept while the store is failing; beyond it the oldest are dropped and
+    /// counted in the log.
+    /// <value>The default value is 10,000.</value>
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxBufferedWrites { get; set; } = JobSchedulerDefaults.MaxBufferedWrites;
+
+    /// <summary>
+    /// Gets or sets how long ended sessions are kept; older ones are purged in the background on the scheduler's clock.
+    /// <value>The default value is <see langword="null"/>: sessions are kept until the store's own bound.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "36500.00:00:00")]
+    public TimeSpan? SessionRetention { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many ended sessions are kept per job, in stores that implement <see cref="IJobSessionRetention"/>;
+    /// older ones are purged in the background.
+    /// <value>The default value is <see langword="null"/>: no count limit.</value>
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int? MaxSessionsPerJob { get; set; }
+
+    /// <summary>
     /// Gets per-job overrides keyed by job name (case-insensitive), bound from <c>JobScheduler:Jobs</c>. A key that names
     /// no registered job fails validation.
     /// </summary>

@@ -1,6 +1,7 @@
 using JobScheduler.Diagnostics;
 using JobScheduler.Execution;
 using JobScheduler.Hosting;
+using JobScheduler.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     private readonly IServiceProviderIsService? _isService;
     private readonly RunDispatcher _dispatcher;
     private readonly JobRunner _runner;
+    private readonly SessionRetentionSweeper _retention;
     private ITimer? _timer;
     private bool _started;
     private bool _stopped;
@@ -45,9 +47,11 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         _logger = (ILogger?)loggerFactory?.CreateLogger("JobScheduler") ?? NullLogger.Instance;
         _isService = services.GetService<IServiceProviderIsService>();
 
-        var recorder = new SessionRecorder(store, [.. observers], _logger);
-        _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, services.GetService<RunMonitor>());
+        var monitor = services.GetService<RunMonitor>();
+        var recorder = new SessionRecorder(store, new StoreWriteBuffer(store, time, _options, _logger, monitor), [.. observers], _logger);
+        _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor);
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
+        _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var problems = new List<string>();
         foreach (var definition in JobDefinitionFactory.CreateAll(registrations, _options, problems))
@@ -62,6 +66,23 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     }
 
     internal RunDispatcher Dispatcher => _dispatcher;
+
+    /// <summary>Returns whether every run and the store write queue wait only on the clock (or are done), for the test host.</summary>
+    internal bool IsSettled(out string? busy)
+    {
+        if (!_dispatcher.IsSettled(out busy))
+        {
+            return false;
+        }
+
+        if (!_runner.Recorder.Buffer.IsSettled)
+        {
+            busy = $"the session store write queue ({_runner.Recorder.Buffer.QueuedCount} write(s)) is being flushed";
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Gets the earliest time any job is due (schedule or one-off), for the test host.</summary>
     internal DateTimeOffset? NextDueTime
@@ -81,6 +102,8 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await AbandonLeftoverSessionsAsync(cancellationToken).ConfigureAwait(false);
+        await LoadLastSessionsAsync(cancellationToken).ConfigureAwait(false);
+        var catchUps = await FindCatchUpsAsync(cancellationToken).ConfigureAwait(false);
 
         List<ScheduledJob> startupJobs = [];
         lock (_lock)
@@ -96,6 +119,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                 var definition = job.Plan.Definition;
                 if (!definition.Enabled)
                 {
+                    Log.JobDisabledMessage(_logger, job.Name);
                     continue;
                 }
 
@@ -118,10 +142,18 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
 
         var startedAt = _time.GetUtcNow();
+        foreach (var (job, occurrence) in catchUps)
+        {
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid());
+            await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
+        }
+
         foreach (var job in startupJobs)
         {
             _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, Guid.NewGuid());
         }
+
+        _retention.Start();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -137,7 +169,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             _timer?.Dispose();
         }
 
+        _retention.Dispose();
         await _dispatcher.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _runner.Recorder.Buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -148,7 +182,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             _timer?.Dispose();
         }
 
+        _retention.Dispose();
         _runner.Dispose();
+        _runner.Recorder.Buffer.Dispose();
     }
 
     public IReadOnlyList<JobInfo> GetJobs()
@@ -273,10 +309,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
     }
 
-    public void AddJob<TJob>(string cronExpression, Action<JobBuilder>? configure = null)
+    public void AddJob<TJob>(string? cronExpression, Action<JobBuilder>? configure = null)
         where TJob : class, IJob
     {
-        ArgumentNullException.ThrowIfNull(cronExpression);
         var registration = JobRegistration.FromAttributes(typeof(TJob));
         registration.Cron = cronExpression;
         registration.Interval = null;
@@ -334,7 +369,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
 
     private void OnTimer()
     {
-        List<(ScheduledJob Job, DateTimeOffset At, JobTrigger Trigger, Guid SessionId)>? due = null;
+        List<DueRun>? due = null;
         lock (_lock)
         {
             if (_stopped)
@@ -351,7 +386,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                     if (entry.OneOffSessionId is { } sessionId)
                     {
                         entry.Job.OneOffs.Remove(at);
-                        due.Add((entry.Job, at, JobTrigger.Scheduled, sessionId));
+                        due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false));
                     }
                     else
                     {
@@ -373,11 +408,15 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
 
         // Dispatch outside the lock: a job (inline in tests) may call back into this scheduler.
-        foreach (var (job, at, trigger, sessionId) in due)
+        foreach (var (job, at, trigger, sessionId, keepOccurrence) in due)
         {
             try
             {
                 _dispatcher.Fire(job, at, trigger, sessionId);
+                if (keepOccurrence)
+                {
+                    _runner.Recorder.RecordOccurrenceInBackground(job.Name, at);
+                }
             }
             catch (Exception ex)
             {
@@ -392,9 +431,12 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     /// one catch-up run. The next occurrence is computed from the one just reached, never from now, so an early wake
     /// cannot select the same occurrence twice.
     /// </summary>
-    private void CollectDue(ScheduledJob job, DateTimeOffset at, DateTimeOffset now, List<(ScheduledJob, DateTimeOffset, JobTrigger, Guid)> due)
+    private void CollectDue(ScheduledJob job, DateTimeOffset at, DateTimeOffset now, List<DueRun> due)
     {
         var definition = job.Plan.Definition;
+
+        // Only RunOnce jobs need their last occurrence to survive a restart; the others skip the write.
+        var keepOccurrence = definition.Misfire == MisfirePolicy.RunOnce && _runner.Recorder.KeepsOccurrences;
         var schedule = definition.Schedule!;
         DateTimeOffset? occurrence = at;
 
@@ -420,13 +462,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
             if (definition.Misfire == MisfirePolicy.RunOnce)
             {
-                due.Add((job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid()));
+                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid(), keepOccurrence));
             }
         }
 
         while (occurrence is { } o && o <= now)
         {
-            due.Add((job, o, JobTrigger.Scheduled, Guid.NewGuid()));
+            due.Add(new DueRun(job, o, JobTrigger.Scheduled, Guid.NewGuid(), keepOccurrence));
             job.LastFired = o;
             occurrence = schedule.GetNextOccurrence(o);
         }
@@ -508,7 +550,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         return new JobInfo
         {
             Name = definition.Name,
-            JobType = definition.JobType,
+            JobType = definition.JobType.FullName ?? definition.JobType.Name,
             Schedule = definition.Schedule?.Text,
             TimeZone = definition.TimeZoneId,
             NextRunAt = next,
@@ -552,6 +594,90 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
     }
 
+    /// <summary>
+    /// For <see cref="MisfirePolicy.RunOnce"/> jobs on a store that keeps occurrences: finds those whose schedule passed
+    /// an occurrence while the scheduler was down, and returns one catch-up run each, for the latest missed occurrence.
+    /// Every such job also resumes after its last recorded occurrence, so a restart never fires one twice.
+    /// </summary>
+    private async Task<List<(ScheduledJob Job, DateTimeOffset Occurrence)>> FindCatchUpsAsync(CancellationToken cancellationToken)
+    {
+        List<(ScheduledJob, DateTimeOffset)> catchUps = [];
+        if (Store is not IJobOccurrenceStore occurrences)
+        {
+            return catchUps;
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var job in _jobs.Values)
+        {
+            var definition = job.Plan.Definition;
+            if (definition is not { Misfire: MisfirePolicy.RunOnce, Enabled: true, Schedule: { } schedule })
+            {
+                continue;
+            }
+
+            DateTimeOffset? last;
+            try
+            {
+                last = await occurrences.GetLastOccurrenceAsync(job.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SchedulerFaultMessage(_logger, ex, $"catch-up check of job {job.Name}");
+                continue;
+            }
+
+            if (last is not { } lastFired)
+            {
+                continue;
+            }
+
+            job.LastFired = lastFired;
+            if (schedule.GetNextOccurrence(lastFired) is not { } missed || missed > now)
+            {
+                continue;
+            }
+
+            const int MaxSteps = 1_000_000;
+            for (var steps = 0; steps < MaxSteps && schedule.GetNextOccurrence(missed) is { } later && later <= now; steps++)
+            {
+                missed = later;
+            }
+
+            job.LastFired = missed;
+            Log.CatchUpRunMessage(_logger, job.Name, lastFired, missed);
+            catchUps.Add((job, missed));
+        }
+
+        return catchUps;
+    }
+
+    /// <summary>Fills <see cref="JobInfo.LastSession"/> from a persistent store, so a restart does not blank it until each job runs.</summary>
+    private async Task LoadLastSessionsAsync(CancellationToken cancellationToken)
+    {
+        if (Store is InMemoryJobSessionStore)
+        {
+            return; // a new process has nothing in memory yet
+        }
+
+        foreach (var job in _jobs.Values)
+        {
+            try
+            {
+                var newest = await Store.GetSessionsByJobAsync(job.Name, limit: 1, cancellationToken).ConfigureAwait(false);
+                if (newest.Count == 1)
+                {
+                    Interlocked.CompareExchange(ref job.LastSession, newest[0], null);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SchedulerFaultMessage(_logger, ex, "loading the last sessions (the store is unreadable; LastSession fills as jobs run)");
+                return;
+            }
+        }
+    }
+
     private async Task AbandonLeftoverSessionsAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<JobSession> running;
@@ -591,4 +717,6 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             Log.SessionsAbandonedMessage(_logger, abandoned, _options.InstanceId);
         }
     }
+
+    private readonly record struct DueRun(ScheduledJob Job, DateTimeOffset At, JobTrigger Trigger, Guid SessionId, bool KeepOccurrence);
 }

@@ -6,7 +6,7 @@ namespace JobScheduler.Sessions;
 /// <summary>
 /// The default store: sessions live in process memory, bounded per job, and are lost when the process stops.
 /// </summary>
-internal sealed class InMemoryJobSessionStore : IJobSessionStore
+internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRetention
 {
     private readonly ConcurrentDictionary<string, JobLog> _logs = new(StringComparer.Ordinal);
     private readonly int _maxSessionsPerJob;
@@ -21,7 +21,11 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore
         var log = _logs.GetOrAdd(session.JobName, static _ => new JobLog());
         lock (log)
         {
-            log.Add(new Entry(Interlocked.Increment(ref _sequence), session), _maxSessionsPerJob);
+            // A repeated start (a retried write) is a no-op, and so is a late start of a session that already ended.
+            if (log.IndexOf(session.Id) < 0)
+            {
+                log.Add(new Entry(Interlocked.Increment(ref _sequence), session), _maxSessionsPerJob);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -33,7 +37,12 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore
         var log = _logs.GetOrAdd(session.JobName, static _ => new JobLog());
         lock (log)
         {
-            if (!log.TryReplace(session))
+            if (log.TryReplace(session))
+            {
+                // Running sessions may have held the log above its bound; now that one has ended, restore it.
+                log.Bound(_maxSessionsPerJob);
+            }
+            else
             {
                 log.Add(new Entry(Interlocked.Increment(ref _sequence), session), _maxSessionsPerJob);
             }
@@ -86,11 +95,26 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore
         {
             lock (log)
             {
-                purged += log.Entries.RemoveAll(e => e.Session.EndedAt is { } ended && ended < endedBefore);
+                purged += log.RemoveWhere(e => e.Session.EndedAt is { } ended && ended < endedBefore);
             }
         }
 
         return ValueTask.FromResult(purged);
+    }
+
+    public ValueTask<int> TrimAsync(int maxSessionsPerJob, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSessionsPerJob);
+        var trimmed = 0;
+        foreach (var log in _logs.Values)
+        {
+            lock (log)
+            {
+                trimmed += log.Trim(maxSessionsPerJob);
+            }
+        }
+
+        return ValueTask.FromResult(trimmed);
     }
 
     private static void Collect(JobLog log, JobSessionQuery query, List<Entry> matches)
@@ -114,37 +138,89 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore
     /// <summary>One job's sessions in insertion order; callers lock it.</summary>
     private sealed class JobLog
     {
+        // The ids in Entries: a start or end of a session not in the log is answered without scanning it.
+        private readonly HashSet<Guid> _ids = [];
+
         public List<Entry> Entries { get; } = [];
 
         public void Add(Entry entry, int capacity)
         {
             Entries.Add(entry);
-            if (Entries.Count <= capacity)
-            {
-                return;
-            }
+            _ids.Add(entry.Session.Id);
+            Bound(capacity);
+        }
 
-            // Drop the oldest ended session; a running one stays until it ends, whatever the bound.
-            var oldestEnded = Entries.FindIndex(e => e.Session.Status != JobSessionStatus.Running);
-            if (oldestEnded >= 0)
+        public int RemoveWhere(Predicate<Entry> match)
+            => Entries.RemoveAll(e => match(e) && _ids.Remove(e.Session.Id));
+
+        /// <summary>Drops the oldest ended sessions until the log is within <paramref name="capacity"/>; running ones stay, whatever the bound.</summary>
+        public void Bound(int capacity)
+        {
+            for (var i = 0; Entries.Count > capacity && i < Entries.Count;)
             {
-                Entries.RemoveAt(oldestEnded);
+                if (Entries[i].Session.Status == JobSessionStatus.Running)
+                {
+                    i++;
+                }
+                else
+                {
+                    RemoveAt(i);
+                }
             }
         }
 
         public bool TryReplace(JobSession session)
         {
-            // The session being ended is almost always among the newest, so search from the end.
+            var index = IndexOf(session.Id);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            Entries[index] = Entries[index] with { Session = session };
+            return true;
+        }
+
+        public int IndexOf(Guid id)
+        {
+            if (!_ids.Contains(id))
+            {
+                return -1;
+            }
+
+            // The session looked for is almost always among the newest, so search from the end.
             for (var i = Entries.Count - 1; i >= 0; i--)
             {
-                if (Entries[i].Session.Id == session.Id)
+                if (Entries[i].Session.Id == id)
                 {
-                    Entries[i] = Entries[i] with { Session = session };
-                    return true;
+                    return i;
                 }
             }
 
-            return false;
+            return -1;
+        }
+
+        /// <summary>Keeps the newest <paramref name="keep"/> ended sessions and every running one.</summary>
+        public int Trim(int keep)
+        {
+            var ended = 0;
+            var removed = 0;
+            for (var i = Entries.Count - 1; i >= 0; i--)
+            {
+                if (Entries[i].Session.Status != JobSessionStatus.Running && ++ended > keep)
+                {
+                    RemoveAt(i);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+
+        private void RemoveAt(int index)
+        {
+            _ids.Remove(Entries[index].Session.Id);
+            Entries.RemoveAt(index);
         }
     }
 }

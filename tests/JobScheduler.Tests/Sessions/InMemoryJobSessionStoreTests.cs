@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using JobScheduler.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace JobScheduler.Tests.Sessions;
+
+/// <summary>The default store: every field kept, queries as the contract says, bounded per job, safe for concurrent use.</summary>
+public sealed class InMemoryJobSessionStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static InMemoryJobSessionStore CreateSut(int maxSessionsPerJob = 100)
+        => new(Options.Create(new InMemorySessionStoreOptions { MaxSessionsPerJob = maxSessionsPerJob }));
+
+    private static JobSession Running(string job = "report", double startedAt = 0) => new()
+    {
+        Id = Guid.NewGuid(),
+        JobName = job,
+        ScheduledAt = T0.AddSeconds(startedAt),
+        StartedAt = T0.AddSeconds(startedAt),
+        Status = JobSessionStatus.Running,
+        InstanceId = "node-a",
+    };
+
+    private static JobSession Ended(JobSession running, JobSessionStatus status = JobSessionStatus.Succeeded, double seconds = 1) => running with
+    {
+        EndedAt = running.StartedAt.AddSeconds(seconds),
+        Duration = TimeSpan.FromSeconds(seconds),
+        Status = status,
+    };
+
+    private static async Task<IReadOnlyList<JobSession>> QueryAsync(IJobSessionStore store, JobSessionQuery? query = null)
+        => await store.QueryAsync(query ?? new JobSessionQuery { Limit = int.MaxValue }, None);
+
+    private static async Task<List<Guid>> IdsAsync(IJobSessionStore store, JobSessionQuery? query = null)
+        => [.. (await QueryAsync(store, query)).Select(s => s.Id)];
+
+    // ---- writes -------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task RecordStartThenEnd_RoundTripsEveryField()
+    {
+        var store = CreateSut();
+        var running = new JobSession
+        {
+            Id = Guid.NewGuid(),
+            JobName = "daily-report",
+            Trigger = JobTrigger.CatchUp,
+            ScheduledAt = T0,
+            StartedAt = T0.AddMilliseconds(3),
+            Status = JobSessionStatus.Running,
+            Attempt = 3,
+            InstanceId = "node-a",
+        };
+        var ended = running with
+        {
+            EndedAt = T0.AddSeconds(42),
+            Duration = TimeSpan.FromSeconds(42) - TimeSpan.FromMilliseconds(3),
+            Status = JobSessionStatus.TimedOut,
+            Error = "The job exceeded its timeout of 00:00:30.",
+            Metadata = new Dictionary<string, string> { ["rows"] = "1200", ["note"] = "ünïcødé ✓", ["empty"] = "" },
+        };
+
+        await store.RecordStartAsync(running, None);
+        var whileRunning = Assert.Single(await QueryAsync(store));
+        await store.RecordEndAsync(ended, None);
+        var stored = Assert.Single(await QueryAsync(store));
+
+        Assert.Equal(running, whileRunning);
+        Assert.Equal(ended.Id, stored.Id);
+        Assert.Equal("daily-report", stored.JobName);
+        Assert.Equal(JobTrigger.CatchUp, stored.Trigger);
+        Assert.Equal(T0, stored.ScheduledAt);
+        Assert.Equal(T0.AddMilliseconds(3), stored.StartedAt);
+        Assert.Equal(T0.AddSeconds(42), stored.EndedAt);
+        Assert.Equal(TimeSpan.FromMilliseconds(41_997), stored.Duration);
+        Assert.Equal(JobSessionStatus.TimedOut, stored.Status);
+        Assert.Equal(3, stored.Attempt);
+        Assert.Equal("The job exceeded its timeout of 00:00:30.", stored.Error);
+        Assert.Equal("node-a", stored.InstanceId);
+        Assert.Equal(
+            [new("empty", ""), new("note", "ünïcødé ✓"), new KeyValuePair<string, string>("rows", "1200")],
+            stored.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(JobSessionStatus.Skipped)]
+    [InlineData(JobSessionStatus.Cancelled)]
+    [InlineData(JobSessionStatus.Abandoned)]
+    public async Task RecordEnd_WithoutStart_InsertsTheSession(JobSessionStatus status)
+    {
+        var store = CreateSut();
+        var ended = Ended(Running(), status, 0);
+
+        await store.RecordEndAsync(ended, None);
+
+        Assert.Equal(ended, Assert.Single(await QueryAsync(store)));
+    }
+
+    [Fact]
+    public async Task RecordEnd_AfterStart_ReplacesInPlace()
+    {
+        var store = CreateSut();
+        var first = Running(startedAt: 5);
+        var second = Running(startedAt: 5); // same start: insertion order breaks the tie
+        await store.RecordStartAsync(first, None);
+        await store.RecordStartAsync(second, None);
+
+        await store.RecordEndAsync(Ended(first), None);
+
+        var sessions = await QueryAsync(store);
+        Assert.Equal([second.Id, first.Id], sessions.Select(s => s.Id));
+        Assert.Equal([JobSessionStatus.Running, JobSessionStatus.Succeeded], sessions.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task Writes_NullSession_Throw()
+    {
+        var store = CreateSut();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.RecordStartAsync(null!, None));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await store.RecordEndAsync(null!, None));
+    }
+
+    // ---- queries ------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Query_ByJobName_MatchesExactlyAndCaseSensitively()
+    {
+        var store = CreateSut();
+        var report = Running("report");
+        await store.RecordStartAsync(report, None);
+        await store.RecordStartAsync(Running("Report"), None);
+        await store.RecordStartAsync(Running("report-weekly"), None);
+
+        Assert.Equal([report.Id], await IdsAsync(store, new JobSessionQuery { JobName = "report" }));
+        Assert.Empty(await QueryAsync(store, new JobSessionQuery { JobName = "ghost" }));
+    }
+
+    [Fact]
+    public async Task Query_ByStatus_ReturnsOnlyThatStatus()
+    {
+        var store = CreateSut();
+        var failedA = Ended(Running("a", 1), JobSessionStatus.Failed);
+        var failedB = Ended(Running("b", 2), JobSessionStatus.Failed);
+        await store.RecordEndAsync(failedA, None);
+        await store.RecordEndAsync(Ended(Running("a", 3)), None);
+        await store.RecordEndAsync(failedB, None);
+        await store.RecordStartAsync(Running("a", 4), None);
+
+        Assert.Equal([failedB.Id, failedA.Id], await IdsAsync(store, new JobSessionQuery { Status = JobSessionStatus.Failed }));
+        Assert.Single(await QueryAsync(store, new JobSessionQuery { Status = JobSessionStatus.Running }));
+    }
+
+    [Fact]
+    public async Task Query_Since_FiltersOnStartedAtInclusive()
+    {
+        var store = CreateSut();
+        var before = Running(startedAt: 9.999);
+        var endsAfterSince = Ended(Running(startedAt: 5), seconds: 60); // started before, ended after: excluded
+        var exactly = Running(startedAt: 10);
+        var after = Running(startedAt: 11);
+        foreach (var session in new[] { before, exactly, after })
+        {
+            await store.RecordStartAsync(session, None);
+        }
+
+        await store.RecordEndAsync(endsAfterSince, None);
+
+        Assert.Equal([after.Id, exactly.Id], await IdsAsync(store, new JobSessionQuery { Since = T0.AddSeconds(10) }));
+    }
+
+    [Fact]
+    public async Task Query_CombinedFilters_AllApply()
+    {
+        var store = CreateSut();
+        var match = Ended(Running("report", 20), JobSessionStatus.Failed);
+        await store.RecordEndAsync(match, None);
+        await store.RecordEndAsync(Ended(Running("report", 5), JobSessionStatus.Failed), None);
+        await store.RecordEndAsync(Ended(Running("report", 25)), None);
+        await store.RecordEndAsync(Ended(Running("sync", 25), JobSessionStatus.Failed), None);
+
+        var ids = await IdsAsync(store, new JobSessionQuery { JobName = "report", Status = JobSessionStatus.Failed, Since = T0.AddSeconds(10) });
+
+        Assert.Equal([match.Id], ids);
+    }
+
+    [Fact]
+    public async Task Query_IsNewestStartedFirst_AcrossJobs_WithTiesInReverseInsertionOrder()
+    {
+        var store = CreateSut();
+        var oldest = Running("a", 10);
+        var tieFirst = Running("b", 20);
+        var tieSecond = Running("a", 20);
+        var tieThird = Running("c", 20);
+        var newest = Running("b", 30);
+        foreach (var session in new[] { newest, tieFirst, oldest, tieSecond, tieThird })
+        {
+            await store.RecordStartAsync(session, None);
+        }
+
+        Assert.Equal([newest.Id, tieThird.Id, tieSecond.Id, tieFirst.Id, oldest.Id], await IdsAsync(store));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 3)]
+    [InlineData(5, 5)]
+    [InlineData(100, 5)]
+    [InlineData(int.MaxValue, 5)]
+    public async Task Query_Limit_ReturnsTheNewestUpToTheLimit(int limit, int expected)
+    {
+        var store = CreateSut();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.RecordStartAsync(Running(startedAt: i), None);
+        }
+
+        var sessions = await QueryAsync(store, new JobSessionQuery { Limit = limit });
+
+        Assert.Equal(Enumerable.Range(0, expected).Select(i => T0.AddSeconds(4 - i)), sessions.Select(s => s.StartedAt));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(int.MinValue)]
+    public async Task Query_NonPositiveLimit_ThrowsArgumentOutOfRange(int limit)
+    {
+        var store = CreateSut();
+
+        var exception = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.QueryAsync(new JobSessionQuery { Limit = limit }, None));
+
+        Assert.Equal("Limit", exception.ParamName);
+    }
+
+    [Fact]
+    public async Task Query_NullQuery_ThrowsArgumentNull()
+        => await Assert.ThrowsAsync<ArgumentNullException>(async () => await CreateSut().QueryAsync(null!, None));
+
+    [Fact]
+    public async Task Query_ResultIsASnapshot()
+    {
+        var store = CreateSut();
+        var running = Running();
+        await store.RecordStartAsync(running, None);
+
+        var snapshot = await QueryAsync(store);
+        await store.RecordEndAsync(Ended(running), None);
+        await store.RecordStartAsync(Running(), None);
+
+        Assert.Equal(JobSessionStatus.Running, Assert.Single(snapshot).Status);
+    }
+
+    // ---- purge --------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Purge_RemovesOnlyEndedSessionsOlderThanTheCutoff_AndReturnsTheCount()
+    {
+        var store = CreateSut();
+        var oldA = Ended(Running("a", 0), seconds: 1);          // ended at 1
+        var oldB = Ended(Running("b", 2), seconds: 2);          // ended at 4
+        var atCutoff = Ended(Running("a", 3), seconds: 2);      // ended at 5: not before the cutoff
+        var recent = Ended(Running("b", 10), seconds: 1);       // ended at 11
+        var stillRunning = Running("a", -100);                  // started long ago, never ended
+        foreach (var session in new[] { oldA, oldB, atCutoff, recent })
+        {
+            await store.RecordEndAsync(session, None);
+        }
+
+        await store.RecordStartAsync(stillRunning, None);
+
+        var purged = await store.PurgeAsync(T0.AddSeconds(5), None);
+
+        Assert.Equal(2, purged);
+        Assert.Equal([recent.Id, atCutoff.Id, stillRunning.Id], await IdsAsync(store));
+        Assert.Equal(0, await store.PurgeAsync(T0.AddSeconds(5), None));
+    }
+
+    // ---- bound per job ------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task Bound_DropsTheOldestEndedSessions()
+    {
+        var store = CreateSut(maxSessionsPerJob: 3);
+        var sessions = Enumerable.Range(0, 5).Select(i => Ended(Running(startedAt: i))).ToList();
+        foreach (var session in sessions)
+        {
+            await store.RecordEndAsync(session, None);
+        }
+
+        Assert.Equal([sessions[4].Id, sessions[3].Id, sessions[2].Id], await IdsAsync(store));
+    }
+
+    [Fact]
+    public async Task Bound_NeverDropsARunningSession()
+    {
+        var store = CreateSut(maxSessionsPerJob: 2);
+        var longRunning = Running(startedAt: 0);
+        await store.RecordStartAsync(longRunning, None);
+        var ended = Enumerable.Range(1, 3).Select(i => Ended(Running(startedAt: i))).ToList();
+        foreach (var session in ended)
+        {
+            await store.RecordEndAsync(session, None);
+        }
+
+        Assert.Equal([ended[2].Id, longRunning.Id], await IdsAsync(store));
+    }
+
+    [Fact]
+    public async Task Bound_WhenEverySessionIsRunning_KeepsThemAll()
+    {
+        var store = CreateSut(maxSessionsPerJob: 2);
+        for (var i = 0; i < 4; i++)
+        {
+            await store.RecordStartAsync(Running(startedAt: i), None);
+        }
+
+        Assert.Equal(4, (await QueryAsync(store)).Count);
+    }
+
+    [Fact]
+    public async Task Bound_AfterRunningSessionsEnd_IsRestored()
+    {
+        var store = CreateSut(maxSessionsPerJob: 2);
+        var running = Enumerable.Range(0, 4).Select(i => Running(startedAt: i)).ToList();
+        foreach (var session in running)
+        {
+            await store.RecordStartAsync(session, None);
+        }
+
+        foreach (var session in running)
+        {
+            await store.RecordEndAsync(Ended(session), None);
+        }
+
+        Assert.Equal([running[3].Id, running[2].Id], await IdsAsync(store));
+
+        var next = Ended(Running(startedAt: 10));
+        await store.RecordEndAsync(next, None);
+
+        Assert.Equal([next.Id, running[3].Id], await IdsAsync(store));
+    }
+
+    [Fact]
+    public async Task Bound_AppliesPerJob()
+    {
+        var store = CreateSut(maxSessionsPerJob: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            await store.RecordEndAsync(Ended(Running("a", i)), None);
+        }
+
+        await store.RecordEndAsync(Ended(Running("b", 0)), None);
+
+        Assert.Equal(2, (await QueryAsync(store, new JobSessionQuery { JobName = "a" })).Count);
+        Assert.Single(await QueryAsync(store, new JobSessionQuery { JobName = "b" }));
+    }
+
+    // ---- concurrency --------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task ConcurrentWriters_EightWorkersTimesAThousandSessions_LoseNothing()
+    {
+        const int Workers = 8, PerWorker = 1_000;
+        var store = CreateSut(maxSessionsPerJob: 10_000);
+        var written = new ConcurrentBag<Guid>();
+        using var stopReading = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            // Reads run alongside the writes: they must never throw or see a torn list.
+            while (!stopReading.IsCancellationRequested)
+            {
+                var snapshot = await store.QueryAsync(new JobSessionQuery { Limit = int.MaxValue }, None);
+                Assert.Equal(snapshot.Count, snapshot.Select(s => s.Id).Distinct().Count());
+            }
+        });
+
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, Workers),
+            new ParallelOptions { MaxDegreeOfParallelism = Workers },
+            async (worker, ct) =>
+            {
+                for (var i = 0; i < PerWorker; i++)
+                {
+                    var running = Running($"job-{worker % 3}", startedAt: i);
+                    await store.RecordStartAsync(running, ct);
+                    await store.RecordEndAsync(Ended(running), ct);
+                    written.Add(running.Id);
+                }
+            });
+        await stopReading.CancelAsync();
+        await reader;
+
+        var stored = await QueryAsync(store);
+        Assert.Equal(Workers * PerWorker, stored.Count);
+        Assert.Equal(written.ToHashSet(), stored.Select(s => s.Id).ToHashSet());
+        Assert.All(stored, s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+    }
+}
