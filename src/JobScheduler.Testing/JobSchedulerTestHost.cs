@@ -202,16 +202,19 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         }
 
         _stopped = true;
+        _engine.BeginStop(); // the clock must not move before the scheduler has begun to stop
         var stopping = _host.StopAsync();
         await WaitForIdleAsync().ConfigureAwait(false);
         while (!stopping.IsCompleted)
         {
+            // Take the change signal before stepping, so a change the step causes cannot be missed.
+            var changed = _monitor.WhenChanged;
             if (_clock.NextTimerDue is { } due)
             {
                 _clock.StepTo(due);
             }
 
-            await Task.WhenAny(stopping, _monitor.WhenChanged).ConfigureAwait(false);
+            await Task.WhenAny(stopping, changed).ConfigureAwait(false);
             await WaitForIdleAsync().ConfigureAwait(false);
         }
 

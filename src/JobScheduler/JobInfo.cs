@@ -12,7 +12,11 @@ public sealed record JobInfo
     /// <summary>Gets the time zone id as configured (UTC when none was).</summary>
     public required string TimeZone { get; init; }
 
-    /// <summary>Gets the next time the job will run, or <see langword="null"/> when it is paused, disabled, on-demand or its schedule never fires again.</summary>
+    /// <summary>
+    /// Gets the next time the job will run: its next occurrence, or an earlier one-off run from
+    /// <see cref="IJobScheduler.ScheduleOnceAsync"/> (which also runs while the job is paused); <see langword="null"/>
+    /// when nothing is pending (paused, disabled, on-demand, or a schedule that never fires again).
+    /// </summary>
     public DateTimeOffset? NextRunAt { get; init; }
 
     /// <summary>Gets a value indicating whether the job is paused.</summary>

@@ -76,6 +76,15 @@ public sealed class PostgreSqlSchemaTests(PostgreSqlServerFixture server)
         Assert.Contains($"up to {SchemaMigrations.LatestVersion}", error.Message, StringComparison.Ordinal);
         Assert.Contains("upgrade JobScheduler.PostgreSql", error.Message, StringComparison.Ordinal);
         Assert.Equal(future, await server.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+
+        // Writes queued together fail the same way, each for its own caller.
+        var writes = Enumerable.Range(0, 5).Select(_ => newer.RecordStartAsync(
+            new JobSession { Id = Guid.NewGuid(), JobName = "report", Status = JobSessionStatus.Running }, CancellationToken.None).AsTask()).ToArray();
+        foreach (var write in writes)
+        {
+            var writeError = await Assert.ThrowsAsync<InvalidOperationException>(() => write);
+            Assert.Contains($"is at version {future}", writeError.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -100,6 +100,18 @@ internal sealed class SessionWriter : IAsyncDisposable
         try
         {
             await _ensureSchema(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Not swallowed: the exception goes to every caller of the batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // No schema (server down, a newer schema version, no privilege): no write of the batch can succeed.
+            Fail(batch, ex);
+            return;
+        }
+
+        try
+        {
             await ExecuteAsync(batch).ConfigureAwait(false);
             foreach (var pending in batch)
             {
@@ -117,11 +129,7 @@ internal sealed class SessionWriter : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(ex);
-            }
-
+            Fail(batch, ex);
             return;
         }
 
@@ -138,6 +146,14 @@ internal sealed class SessionWriter : IAsyncDisposable
             {
                 pending.Completion.TrySetException(ex);
             }
+        }
+    }
+
+    private static void Fail(List<PendingWrite> batch, Exception exception)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetException(exception);
         }
     }
 

@@ -54,6 +54,7 @@ internal static class SchemaMigrator
     {
         var quoted = SchemaName.Quote(schema);
         var latest = SchemaMigrations.LatestVersion;
+
         using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction))
         {
             lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AdvisoryLockKey(schema) });

@@ -87,6 +87,8 @@ internal sealed class ConcurrencyGate(int capacity)
         {
             if (Interlocked.CompareExchange(ref _state, Cancelled, Waiting) == Waiting)
             {
+                // Like a grant: the run is no longer parked and will record itself Cancelled, so it is not settled.
+                run.Phase = RunPhase.Executing;
                 TrySetCanceled();
             }
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using JobScheduler.Diagnostics;
 using JobScheduler.Scheduling;
 
 namespace JobScheduler.Execution;
@@ -27,6 +29,9 @@ internal sealed class JobRun(
     public Guid FirstSessionId => firstSessionId;
 
     public JobRunner Runner => runner;
+
+    /// <summary>Gets the span of the code that triggered a manual run, which the run's spans link to (runs are roots).</summary>
+    public ActivityContext Caller { get; } = trigger == JobTrigger.Manual ? JobSchedulerInstrumentation.CaptureCaller() : default;
 
     /// <summary>Gets the completion behind a <see cref="JobRunHandle"/>, when one was asked for.</summary>
     public TaskCompletionSource<JobSession>? Completion { get; } =

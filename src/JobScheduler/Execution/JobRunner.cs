@@ -76,6 +76,7 @@ internal sealed class JobRunner(
         }
         finally
         {
+            recorder.Instrumentation.RunEnded(last);
             Dispatcher.Complete(run, last);
         }
     }
@@ -114,8 +115,11 @@ internal sealed class JobRunner(
         context.Properties.Set(AttemptPipelineFactory.RunKey, run);
         try
         {
+            // A job removed while a retry waited gets no further attempt: RemoveJob records nothing more.
             var outcome = await pipeline.ExecuteOutcomeAsync(
-                static async (ctx, r) => Outcome.FromResult(await r.Runner.AttemptAsync(r, ctx.CancellationToken).ConfigureAwait(false)),
+                static async (ctx, r) => Outcome.FromResult(r.Attempt > 0 && r.Job.IsRemoved
+                    ? r.LastEnded!
+                    : await r.Runner.AttemptAsync(r, ctx.CancellationToken).ConfigureAwait(false)),
                 context,
                 run).ConfigureAwait(false);
 
@@ -149,6 +153,7 @@ internal sealed class JobRunner(
         };
         run.CurrentSession = session;
         await recorder.RecordStartAsync(session, RunsToken).ConfigureAwait(false);
+        var activity = recorder.Instrumentation.AttemptStarted(run, session); // the span is Activity.Current for the job
         Log.RunStartedMessage(logger, definition.Name, attempt, run.Trigger, session.Id, run.ScheduledAt);
 
         Exception? error = null;
@@ -187,6 +192,13 @@ internal sealed class JobRunner(
             await registration.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Token callbacks run newest first: a job that ends inside its own callback on the token can end the attempt
+        // (and drop the callback above) before OnAttemptTokenCancelled ran. The token itself says the timeout fired.
+        if (definition.Timeout is not null && run.TimedOutAt is null && cancellationToken.IsCancellationRequested)
+        {
+            OnAttemptTokenCancelled(run);
+        }
+
         var endedAt = time.GetUtcNow();
         var ended = session with
         {
@@ -200,6 +212,7 @@ internal sealed class JobRunner(
         };
 
         LogEnd(run, ended, error);
+        recorder.Instrumentation.AttemptEnded(run, ended, error, activity);
         run.LastEnded = ended;
         if (run.TryClaimEnd(attempt))
         {
@@ -268,9 +281,19 @@ internal sealed class JobRunner(
             text = error.ToString();
         }
 
-        return text is not null && text.Length > options.MaxErrorLength
-            ? string.Concat(text.AsSpan(0, options.MaxErrorLength - 1), "…")
-            : text;
+        if (text is null || text.Length <= options.MaxErrorLength)
+        {
+            return text;
+        }
+
+        // Cut before a surrogate pair rather than through it: half a pair is not valid text for every store.
+        var keep = options.MaxErrorLength - 1;
+        if (char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(text.AsSpan(0, keep), "…");
     }
 
     private void LogEnd(JobRun run, JobSession ended, Exception? error)

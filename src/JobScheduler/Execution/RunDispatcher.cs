@@ -57,6 +57,7 @@ internal sealed class RunDispatcher
         else if (skip)
         {
             Log.RunSkippedMessage(_logger, job.Name, scheduledAt, policy);
+            JobSchedulerInstrumentation.RunSkipped(run);
             Track(run);
             _ = RecordSkippedAsync(run);
         }
@@ -142,7 +143,7 @@ internal sealed class RunDispatcher
     /// Shutdown: no new runs; wait up to the grace period for runs in progress; cancel their tokens; then record
     /// <see cref="JobSessionStatus.Cancelled"/> for any job that still has not returned, so nothing stays Running.
     /// </summary>
-    public async Task StopAsync(CancellationToken hostDeadline)
+    public async Task StopAsync(ShutdownProgress progress, CancellationToken hostDeadline)
     {
         _stopping = true;
         Task drained;
@@ -162,7 +163,7 @@ internal sealed class RunDispatcher
         if (count > 0)
         {
             Log.SchedulerStoppingMessage(_logger, _options.ShutdownGracePeriod, count);
-            await drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await progress.WaitingOn(drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         if (!drained.IsCompleted)
@@ -173,7 +174,7 @@ internal sealed class RunDispatcher
         _runner.CancelRuns();
         if (!drained.IsCompleted)
         {
-            await drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await progress.WaitingOn(drained.WaitAsync(_options.ShutdownGracePeriod, _runner.Time, hostDeadline)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         if (!drained.IsCompleted)

@@ -7,9 +7,11 @@ namespace JobScheduler.Execution;
 /// Records sessions through the <see cref="StoreWriteBuffer"/> and then tells the observers. Neither a store fault nor
 /// an observer fault reaches the job or the schedule.
 /// </summary>
-internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer buffer, IJobRunObserver[] observers, ILogger logger)
+internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer buffer, IJobRunObserver[] observers, ILogger logger, JobSchedulerInstrumentation instrumentation)
 {
     public IJobSessionStore Store => store;
+
+    public JobSchedulerInstrumentation Instrumentation => instrumentation;
 
     public StoreWriteBuffer Buffer => buffer;
 
@@ -34,6 +36,7 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
 
     public async ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
     {
+        instrumentation.SessionEnded(session);
         await buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session).ConfigureAwait(false);
         foreach (var observer in observers)
         {

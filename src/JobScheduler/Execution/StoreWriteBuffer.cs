@@ -72,7 +72,7 @@ internal sealed class StoreWriteBuffer : IDisposable
     /// At shutdown: waits up to the shutdown grace period (on the scheduler's clock) or the host's deadline for queued
     /// writes to reach the store, then stops retrying and logs what was lost.
     /// </summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public async Task FlushAsync(ShutdownProgress progress, CancellationToken cancellationToken)
     {
         Task? drained = null;
         lock (_queue)
@@ -86,7 +86,7 @@ internal sealed class StoreWriteBuffer : IDisposable
 
         if (drained is not null)
         {
-            await drained.WaitAsync(_options.ShutdownGracePeriod, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await progress.WaitingOn(drained.WaitAsync(_options.ShutdownGracePeriod, _time, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         int lost;
@@ -174,6 +174,11 @@ internal sealed class StoreWriteBuffer : IDisposable
         var failures = 0;
         while (true)
         {
+            if (_stopping.IsCancellationRequested)
+            {
+                return; // the scheduler has stopped: the store may already be disposed
+            }
+
             PendingWrite head;
             lock (_queue)
             {

@@ -15,4 +15,11 @@ internal static class JobSchedulerDefaults
     public const int MaxBufferedWrites = 10_000;
     public static readonly TimeSpan StoreWriteTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan RetentionSweepInterval = TimeSpan.FromHours(1);
+
+    // Health check (JobSchedulerHealthCheckOptions).
+    public const string HealthCheckName = "jobscheduler";
+    public static readonly TimeSpan HealthFailureWindow = TimeSpan.FromHours(1);
+    public const int HealthDegradedAfterFailures = 1;
+    public const int HealthUnhealthyAfterFailures = 5;
+    public static readonly TimeSpan HealthOverdueTolerance = TimeSpan.FromMinutes(1);
 }

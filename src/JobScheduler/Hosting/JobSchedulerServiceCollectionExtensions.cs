@@ -1,3 +1,4 @@
+using JobScheduler.Diagnostics;
 using JobScheduler.Hosting;
 using JobScheduler.Scheduling;
 using JobScheduler.Sessions;
@@ -31,6 +32,7 @@ public static class JobSchedulerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemorySessionStoreOptions>, InMemorySessionStoreOptionsValidator>());
 
         services.TryAddSingleton<IJobSessionStore, InMemoryJobSessionStore>();
+        services.TryAddSingleton<JobSchedulerInstrumentation>();
         services.TryAddSingleton<JobSchedulerEngine>();
         services.TryAddSingleton<IJobScheduler>(static sp => sp.GetRequiredService<JobSchedulerEngine>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobSchedulerHostedService>());

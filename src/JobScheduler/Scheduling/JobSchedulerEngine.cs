@@ -28,6 +28,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     private readonly RunDispatcher _dispatcher;
     private readonly JobRunner _runner;
     private readonly SessionRetentionSweeper _retention;
+    private readonly ShutdownProgress _shutdown = new();
     private ITimer? _timer;
     private bool _started;
     private bool _stopped;
@@ -40,6 +41,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         IServiceScopeFactory scopeFactory,
         IServiceProvider services,
         TimeProvider time,
+        JobSchedulerInstrumentation instrumentation,
         ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value; // runs every validator: a bad job fails here with all problems listed
@@ -48,7 +50,8 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         _isService = services.GetService<IServiceProviderIsService>();
 
         var monitor = services.GetService<RunMonitor>();
-        var recorder = new SessionRecorder(store, new StoreWriteBuffer(store, time, _options, _logger, monitor), [.. observers], _logger);
+        var recorder = new SessionRecorder(store, new StoreWriteBuffer(store, time, _options, _logger, monitor), [.. observers], _logger, instrumentation);
+        instrumentation.ObserveStoreQueue(recorder.Buffer);
         _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor);
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
@@ -72,6 +75,12 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     {
         if (!_dispatcher.IsSettled(out busy))
         {
+            return false;
+        }
+
+        if (!_shutdown.IsSettled)
+        {
+            busy = "the scheduler is shutting down";
             return false;
         }
 
@@ -137,6 +146,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             }
 
             _started = true;
+            _runner.Recorder.Instrumentation.Health.MarkStarted();
             Arm(now);
             Log.SchedulerStartedMessage(_logger, _jobs.Count, _options.InstanceId);
         }
@@ -156,6 +166,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         _retention.Start();
     }
 
+    /// <summary>Marks a shutdown as begun before the host gets to <see cref="StopAsync"/>, for the test host.</summary>
+    internal void BeginStop() => _shutdown.Begin();
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -169,9 +182,18 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             _timer?.Dispose();
         }
 
-        _retention.Dispose();
-        await _dispatcher.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _runner.Recorder.Buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _shutdown.Begin();
+        try
+        {
+            _runner.Recorder.Instrumentation.Health.MarkStopped();
+            _retention.Dispose();
+            await _dispatcher.StopAsync(_shutdown, cancellationToken).ConfigureAwait(false);
+            await _runner.Recorder.Buffer.FlushAsync(_shutdown, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _shutdown.End();
+        }
     }
 
     public void Dispose()
@@ -182,6 +204,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             _timer?.Dispose();
         }
 
+        _runner.Recorder.Instrumentation.Health.MarkStopped();
         _retention.Dispose();
         _runner.Dispose();
         _runner.Recorder.Buffer.Dispose();

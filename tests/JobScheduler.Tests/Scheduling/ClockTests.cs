@@ -152,6 +152,25 @@ public sealed class ClockTests
         Assert.True(late.StartedAt > late.ScheduledAt);
     }
 
+    [Fact]
+    public async Task Stall_TimerFiresLateWithinMisfireThreshold_RunsEachLateOccurrenceOnce()
+    {
+        var probe = new RunProbe();
+        await using var host = await StartAsync(
+            probe,
+            b => b.AddJob<ProbeJob>("* * * * *", j => j.WithName("minutely")).Configure(o => o.MisfireThreshold = TimeSpan.FromMinutes(10)));
+
+        // The process stalls: the scheduler's timer (due at 00:01) only fires when the clock already reads 00:05.
+        host.Clock.Advance(TimeSpan.FromMinutes(5));
+        await host.WaitForIdleAsync();
+        await host.AdvanceToAsync(M(7));
+
+        var sessions = await host.GetSessionsAsync("minutely");
+        Assert.Equal([M(1), M(2), M(3), M(4), M(5), M(6), M(7)], sessions.Select(s => s.ScheduledAt).Order());
+        Assert.All(sessions.Where(s => s.ScheduledAt <= M(5)), s => Assert.Equal(M(5), s.StartedAt));
+        Assert.All(sessions, s => Assert.Equal(JobTrigger.Scheduled, s.Trigger));
+    }
+
     /// <summary>
     /// After <c>AdjustTime</c>, lets the scheduler's pending wait (at most MaxTimerWait) run out with a plain
     /// <c>Advance</c> and waits for the runs it fires. (The test host's own stepping works from due times taken before

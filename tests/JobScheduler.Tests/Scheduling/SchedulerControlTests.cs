@@ -159,6 +159,20 @@ public sealed class SchedulerControlTests
     }
 
     [Fact]
+    public async Task Reschedule_IntervalJob_BecomesACronJob()
+    {
+        var probe = new RunProbe();
+        await using var host = await StartAsync(probe, b => b.AddJob<ProbeJob>(j => j.WithName("job").WithInterval(TimeSpan.FromMinutes(7))));
+        await host.AdvanceToAsync(M(7));
+
+        host.Scheduler.Reschedule("job", "*/10 * * * *");
+
+        Assert.Equal("*/10 * * * *", host.Scheduler.GetJob("job").Schedule);
+        await host.AdvanceToAsync(M(30));
+        Assert.Equal([M(7), M(10), M(20), M(30)], (await host.GetSessionsAsync("job")).Select(s => s.ScheduledAt));
+    }
+
+    [Fact]
     public async Task Reschedule_InvalidExpression_ThrowsNamingJobAndKeepsOldSchedule()
     {
         var probe = new RunProbe();

@@ -1,0 +1,109 @@
+using JobScheduler.Execution;
+
+namespace JobScheduler.Diagnostics;
+
+/// <summary>
+/// What the health check reads, kept in process so a probe never queries the session store: whether the scheduler
+/// runs, the attempts executing now, and a ring of the most recent failed runs.
+/// </summary>
+internal sealed class JobSchedulerHealthState
+{
+    /// <summary>How many failed runs are remembered; counts in the health check saturate here.</summary>
+    public const int FailureCapacity = 1024;
+
+    private readonly HashSet<JobRun> _running = [];
+    private readonly object _failuresLock = new();
+    private Failure[]? _failures;
+    private int _nextFailure;
+    private int _failureCount;
+    private int _state;
+
+    /// <summary>Gets whether the scheduler has not started, runs, or has stopped.</summary>
+    public SchedulerState State => (SchedulerState)Volatile.Read(ref _state);
+
+    public void MarkStarted() => Interlocked.CompareExchange(ref _state, (int)SchedulerState.Running, (int)SchedulerState.NotStarted);
+
+    public void MarkStopped() => Volatile.Write(ref _state, (int)SchedulerState.Stopped);
+
+    public void AttemptStarted(JobRun run)
+    {
+        lock (_running)
+        {
+            _running.Add(run);
+        }
+    }
+
+    public void AttemptEnded(JobRun run)
+    {
+        lock (_running)
+        {
+            _running.Remove(run);
+        }
+    }
+
+    /// <summary>Returns every job with an attempt executing now, and how long its longest one has run.</summary>
+    public Dictionary<string, TimeSpan> GetRunning(DateTimeOffset now)
+    {
+        var running = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
+        lock (_running)
+        {
+            foreach (var run in _running)
+            {
+                if (run.CurrentSession is not { } session)
+                {
+                    continue;
+                }
+
+                var runningFor = now - session.StartedAt;
+                if (!running.TryGetValue(session.JobName, out var longest) || runningFor > longest)
+                {
+                    running[session.JobName] = runningFor;
+                }
+            }
+        }
+
+        return running;
+    }
+
+    public void RecordFailure(JobSession session)
+    {
+        var failure = new Failure(session.EndedAt ?? session.StartedAt, session.JobName);
+        lock (_failuresLock)
+        {
+            _failures ??= new Failure[FailureCapacity];
+            _failures[_nextFailure] = failure;
+            _nextFailure = (_nextFailure + 1) % FailureCapacity;
+            _failureCount = Math.Min(_failureCount + 1, FailureCapacity);
+        }
+    }
+
+    /// <summary>Counts the remembered failed runs that ended at or after <paramref name="since"/>, per job.</summary>
+    public Dictionary<string, int> GetFailuresSince(DateTimeOffset since, out int total)
+    {
+        var byJob = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        total = 0;
+        lock (_failuresLock)
+        {
+            for (var i = 0; i < _failureCount; i++)
+            {
+                var failure = _failures![i];
+                if (failure.EndedAt >= since)
+                {
+                    total++;
+                    byJob[failure.JobName] = byJob.GetValueOrDefault(failure.JobName) + 1;
+                }
+            }
+        }
+
+        return byJob;
+    }
+
+    private readonly record struct Failure(DateTimeOffset EndedAt, string JobName);
+
+    internal enum SchedulerState
+    {
+        NotStarted,
+        Running,
+        Stopped,
+    }
+}
