@@ -11,6 +11,7 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 eng/install-test-deps.sh  # test prerequisites beyond the SDK (PostgreSQL server binaries), when missing
+eng/install-browser-deps.sh  # the dashboard browser test: Debian's chromium and playwright-core (npm ci), when missing
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using JobScheduler;
 using JobScheduler.Samples.Services;
 
@@ -22,65 +21,30 @@ builder.Services.AddJobScheduler()
     .AddJobsFromAssemblyContaining<Program>()
     .UseSqliteStore($"Data Source={database}");
 
-// Enums as names ("Succeeded", "Scheduled") rather than numbers.
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+// /health reports whether the scheduler runs, runs that failed recently and jobs overdue against their schedule.
+builder.Services.AddHealthChecks().AddJobScheduler();
 
 var app = builder.Build();
 
-// A minimal JSON view until the JobScheduler.AspNetCore dashboard arrives.
+// The dashboard at http://localhost:5000/jobs and the JSON API under /jobs/api. Local requests only: to open it to
+// other machines, add authentication and call .RequireAuthorization("policy") on it (docs/operations.md#security).
+app.MapJobScheduler("/jobs");
+app.MapHealthChecks("/health");
+
 var index = new
 {
     name = "JobScheduler sample web app",
-    note = "The heartbeat job runs every 10 seconds.",
-    endpoints = new[]
+    dashboard = "/jobs",
+    health = "/health",
+    api = new[]
     {
-        "GET  /jobs                   every job, its schedule, next run and last session",
-        "GET  /jobs/{name}/sessions   the newest 50 sessions of one job",
-        "GET  /sessions               the newest 50 sessions of all jobs",
-        "POST /jobs/{name}/trigger    run a job now; 202 with the session id",
+        "GET  /jobs/api/jobs                       every job: schedule, next run, last session",
+        "GET  /jobs/api/jobs/{name}/sessions       one job's history, newest first (?limit=&before=)",
+        "GET  /jobs/api/sessions                   recent sessions of every job (?job=&status=&since=&limit=)",
+        "POST /jobs/api/jobs/{name}/trigger        run a job now (header X-JobScheduler-Request: 1)",
+        "POST /jobs/api/jobs/{name}/pause|resume   stop or restart a job's schedule (same header)",
     },
 };
 app.MapGet("/", () => index);
-
-app.MapGet("/jobs", (IJobScheduler scheduler) => scheduler.GetJobs());
-
-app.MapGet("/jobs/{name}/sessions", async (string name, IJobScheduler scheduler, IJobSessionStore store, CancellationToken cancellationToken) =>
-{
-    JobInfo job;
-    try
-    {
-        job = scheduler.GetJob(name);
-    }
-    catch (KeyNotFoundException ex)
-    {
-        return Results.NotFound(new { error = ex.Message });
-    }
-
-    // Query by the job's own name: job names are case-insensitive, the store's lookup may not be.
-    return Results.Ok(await store.GetSessionsByJobAsync(job.Name, cancellationToken: cancellationToken));
-});
-
-app.MapGet("/sessions", async (IJobSessionStore store, CancellationToken cancellationToken) =>
-    await store.QueryAsync(new JobSessionQuery { Limit = 50 }, cancellationToken));
-
-app.MapPost("/jobs/{name}/trigger", async (string name, IJobScheduler scheduler, CancellationToken cancellationToken) =>
-{
-    try
-    {
-        // Returns once the run is started (or skipped by the overlap policy); the run goes on in the background.
-        var run = await scheduler.TriggerAsync(name, cancellationToken);
-        var job = scheduler.GetJob(name).Name;
-        return Results.Accepted($"/jobs/{Uri.EscapeDataString(job)}/sessions", new { jobName = job, sessionId = run.SessionId });
-    }
-    catch (KeyNotFoundException ex)
-    {
-        return Results.NotFound(new { error = ex.Message });
-    }
-    catch (InvalidOperationException ex)
-    {
-        // Disabled by configuration (see appsettings.Development.json), or the scheduler is stopping.
-        return Results.Conflict(new { error = ex.Message });
-    }
-});
 
 app.Run();

@@ -18,6 +18,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
 {
     private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How many due runs the timer collects under the lock before it starts them.</summary>
+    private const int DispatchBatchSize = 256;
+
     private readonly object _lock = new();
     private readonly Dictionary<string, ScheduledJob> _jobs = new(StringComparer.OrdinalIgnoreCase);
     private readonly OccurrenceQueue _queue = new();
@@ -392,58 +395,77 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
 
     private void OnTimer()
     {
-        List<DueRun>? due = null;
-        lock (_lock)
+        DateTimeOffset? now = null;
+        var more = true;
+        while (more)
         {
-            if (_stopped)
+            List<DueRun>? due = null;
+            lock (_lock)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                now ??= _time.GetUtcNow();
+                more = false;
+                try
+                {
+                    while (_queue.TryDequeueDue(now.Value, out var entry, out var at))
+                    {
+                        due ??= [];
+                        if (entry.OneOffSessionId is { } sessionId)
+                        {
+                            entry.Job.OneOffs.Remove(at);
+                            due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false));
+                        }
+                        else
+                        {
+                            CollectDue(entry.Job, at, now.Value, due);
+                        }
+
+                        if (due.Count >= DispatchBatchSize)
+                        {
+                            // Many jobs due at once: start this batch before computing the rest, so the first runs are not
+                            // late by the time it takes to reschedule every other job.
+                            more = true;
+                            break;
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Log.SchedulerFaultMessage(_logger, ex, "timer");
+                }
+
+                if (!more)
+                {
+                    // Measured from now, not from the wake-up: the loop above may have taken milliseconds, and a delay
+                    // from a stale time would fire that much late (never early: a fresher time only shortens the wait).
+                    Arm(_time.GetUtcNow());
+                }
+            }
+
+            if (due is null)
             {
                 return;
             }
 
-            var now = _time.GetUtcNow();
-            try
+            // Dispatch outside the lock: a job (inline in tests) may call back into this scheduler.
+            foreach (var (job, at, trigger, sessionId, keepOccurrence) in due)
             {
-                while (_queue.TryDequeueDue(now, out var entry, out var at))
+                try
                 {
-                    due ??= [];
-                    if (entry.OneOffSessionId is { } sessionId)
+                    _dispatcher.Fire(job, at, trigger, sessionId);
+                    if (keepOccurrence)
                     {
-                        entry.Job.OneOffs.Remove(at);
-                        due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false));
-                    }
-                    else
-                    {
-                        CollectDue(entry.Job, at, now, due);
+                        _runner.Recorder.RecordOccurrenceInBackground(job.Name, at);
                     }
                 }
-            }
-            catch (Exception ex)
-            {
-                Log.SchedulerFaultMessage(_logger, ex, "timer");
-            }
-
-            Arm(now);
-        }
-
-        if (due is null)
-        {
-            return;
-        }
-
-        // Dispatch outside the lock: a job (inline in tests) may call back into this scheduler.
-        foreach (var (job, at, trigger, sessionId, keepOccurrence) in due)
-        {
-            try
-            {
-                _dispatcher.Fire(job, at, trigger, sessionId);
-                if (keepOccurrence)
+                catch (Exception ex)
                 {
-                    _runner.Recorder.RecordOccurrenceInBackground(job.Name, at);
+                    Log.SchedulerFaultMessage(_logger, ex, $"dispatch of job {job.Name}");
                 }
-            }
-            catch (Exception ex)
-            {
-                Log.SchedulerFaultMessage(_logger, ex, $"dispatch of job {job.Name}");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using JobScheduler.Diagnostics;
+using JobScheduler.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -143,9 +144,10 @@ public sealed class JobSchedulerMetricsTests
         using var lateness = host.Collect<double>(Lateness);
 
         await host.RunJobAsync("flaky");                              // manual: no lateness
-        await host.AdvanceToAsync(DiagnosticsHost.Start.AddHours(1)); // scheduled: attempt 1 measured, the retry not
+        await host.AdvanceToAsync(DiagnosticsHost.Start.AddHours(1).AddSeconds(10)); // scheduled: attempt 1 measured, its retry not
 
         Assert.Equal([0.0], lateness.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Equal(4, (await host.GetSessionsAsync("flaky")).Count);
     }
 
     [Fact]
@@ -186,7 +188,12 @@ public sealed class JobSchedulerMetricsTests
         pending.RecordObservableInstruments();
 
         Assert.Equal(2, pending.LastMeasurement!.Value); // the start and the end of the run's session
+
         store.Failing = false;
+        await host.AdvanceAsync(TimeSpan.FromMinutes(1)); // past the retry backoff: the queue drains
+        pending.RecordObservableInstruments();
+
+        Assert.Equal(0, pending.LastMeasurement!.Value);
     }
 
     [Fact]
@@ -283,8 +290,8 @@ public sealed class JobSchedulerMetricsTests
     [Fact]
     public void StatusAndTriggerNames_CoverEveryEnumValue()
     {
-        Assert.All(Enum.GetValues<JobSessionStatus>(), s => Assert.DoesNotContain(char.IsUpper, JobSchedulerInstrumentation.StatusName(s)));
-        Assert.All(Enum.GetValues<JobTrigger>(), t => Assert.DoesNotContain(char.IsUpper, JobSchedulerInstrumentation.TriggerName(t)));
+        Assert.All(Enum.GetValues<JobSessionStatus>(), s => Assert.DoesNotContain(JobSchedulerInstrumentation.StatusName(s), char.IsUpper));
+        Assert.All(Enum.GetValues<JobTrigger>(), t => Assert.DoesNotContain(JobSchedulerInstrumentation.TriggerName(t), char.IsUpper));
         Assert.Equal(7, Enum.GetValues<JobSessionStatus>().Length); // a new status needs its name in JobSchedulerInstrumentation
         Assert.Equal(3, Enum.GetValues<JobTrigger>().Length);
     }

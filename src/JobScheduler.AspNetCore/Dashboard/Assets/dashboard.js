@@ -35,7 +35,7 @@ const state = {
   jobs: [],
 };
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 // ---------- API ----------
 
@@ -74,12 +74,13 @@ function relative(iso) {
   if (!iso) return '';
   const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
   const abs = Math.abs(seconds);
+  if (abs < 1) return 'now';
   let text;
   if (abs < 60) text = `${abs} s`;
   else if (abs < 3600) text = `${Math.round(abs / 60)} min`;
   else if (abs < 86400) text = `${Math.round(abs / 3600)} h`;
   else text = `${Math.round(abs / 86400)} d`;
-  return seconds >= 0 ? `in ${text}` : `${text} ago`;
+  return seconds > 0 ? `in ${text}` : `${text} ago`;
 }
 
 // A .NET TimeSpan as System.Text.Json writes it: [-][d.]hh:mm:ss[.fffffff]
@@ -187,8 +188,7 @@ function createJobRow(job) {
     el('td', {},
       el('button', { type: 'button', className: 'link', 'data-action': 'history', 'data-testid': 'job-link', text: name,
         'aria-label': `Show history of ${name}` }),
-      el('span', { className: 'tags' }),
-      el('span', { className: 'sub', 'data-field': 'type' })),
+      el('span', { className: 'tags' })),
     el('td', {}, el('code', { 'data-field': 'schedule', 'data-testid': 'job-schedule' })),
     el('td', { 'data-field': 'timeZone', 'data-testid': 'job-time-zone' }),
     el('td', { className: 'time' },
@@ -218,7 +218,7 @@ function updateJobRow(row, job) {
     tags.dataset.value = wanted.join('|');
     tags.replaceChildren(...wanted.map((text) => el('span', { className: 'tag', text })));
   }
-  setText(field('type'), job.jobType || '');
+  setAttr(row.querySelector('[data-testid="job-link"]'), 'title', `${job.jobType} — show history`);
   setText(field('schedule'), job.schedule || '—');
   setText(field('timeZone'), job.timeZone || '');
 
@@ -227,6 +227,7 @@ function updateJobRow(row, job) {
     reason = !job.isEnabled ? 'disabled' : job.isPaused ? 'paused' : !job.schedule ? 'on demand' : 'no future run';
   }
   setText(field('next'), job.nextRunAt ? formatTime(job.nextRunAt) : '—');
+  setAttr(field('next'), 'title', job.nextRunAt || null);
   setText(field('nextRelative'), job.nextRunAt ? relative(job.nextRunAt) : reason);
 
   const last = job.lastSession;
@@ -242,7 +243,8 @@ function updateJobRow(row, job) {
   setAttr(trigger, 'title', job.isEnabled ? null : 'Disabled by configuration');
   pause.hidden = job.isPaused;
   resume.hidden = !job.isPaused;
-  pause.disabled = resume.disabled = !job.isEnabled;
+  pause.disabled = resume.disabled = !job.isEnabled || (!job.schedule && !job.isPaused);
+  setAttr(pause, 'title', !job.isEnabled ? 'Disabled by configuration' : !job.schedule ? 'On demand: no schedule to pause' : null);
 }
 
 function renderJobs(jobs) {
@@ -277,7 +279,7 @@ function updateSessionRow(row, session) {
   syncError(field('status'), session.error);
   setText(field('trigger'), session.trigger);
   setText(field('started'), formatTime(session.startedAt));
-  setAttr(field('started'), 'title', `Scheduled for ${formatTime(session.scheduledAt)}`);
+  setAttr(field('started'), 'title', `Started ${session.startedAt}; scheduled for ${session.scheduledAt}`);
   setText(field('duration'), session.status === 'Running' ? 'running…' : formatDuration(session.duration));
   setText(field('attempt'), String(session.attempt));
   setText(field('instance'), session.instanceId || '');
