@@ -1,5 +1,8 @@
 using JobScheduler;
 using JobScheduler.Samples.Services;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,6 +26,18 @@ builder.Services.AddJobScheduler()
 
 // /health reports whether the scheduler runs, runs that failed recently and jobs overdue against their schedule.
 builder.Services.AddHealthChecks().AddJobScheduler();
+
+// Metrics (meter "JobScheduler": runs, duration, lateness, running) and traces (source "JobScheduler": one span per
+// attempt) through OpenTelemetry. They are exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, for example
+// OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 for a local collector, Jaeger or the .NET Aspire dashboard;
+// replace UseOtlpExporter with the exporter of your monitoring system (Prometheus, Azure Monitor, ...).
+var openTelemetry = builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddMeter("JobScheduler"))
+    .WithTracing(tracing => tracing.AddSource("JobScheduler"));
+if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    openTelemetry.UseOtlpExporter();
+}
 
 var app = builder.Build();
 

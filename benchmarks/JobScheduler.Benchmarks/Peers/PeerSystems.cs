@@ -33,6 +33,11 @@ internal abstract class PeerSystem : IAsyncDisposable
     public abstract Task StartAsync(int jobs, int? hourlyAtMinute);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>Gets the Stopwatch timestamp at which the system was started (W4): host built, StartAsync (or its equivalent) called.</summary>
+    public long StartedTimestamp { get; protected set; }
+
+    protected void MarkStart() => StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 }
 
 /// <summary>The floor: a hand-written BackgroundService per job, Cronos + Task.Delay, next computed from the previous due time.</summary>
@@ -54,6 +59,7 @@ internal sealed class FloorSystem : PeerSystem
         }
 
         _host = builder.Build();
+        MarkStart();
         await _host.StartAsync().ConfigureAwait(false);
         armed.Wait(); // ExecuteAsync runs on the thread pool: scheduled once each loop has armed its first delay
     }
@@ -124,6 +130,7 @@ internal sealed class JobSchedulerSystem : PeerSystem
         }
 
         _host = builder.Build();
+        MarkStart();
         await _host.StartAsync().ConfigureAwait(false); // every job's first occurrence is queued when this returns
     }
 
@@ -155,6 +162,7 @@ internal sealed class QuartzSystem : PeerSystem
     public override async Task StartAsync(int jobs, int? hourlyAtMinute)
     {
         var cron = hourlyAtMinute is { } m ? $"0 {m} * * * ?" : "* * * * * ?";
+        MarkStart();
         _scheduler = await new StdSchedulerFactory().GetScheduler().ConfigureAwait(false);
         await _scheduler.Start().ConfigureAwait(false);
         for (var i = 0; i < jobs; i++)
@@ -193,6 +201,7 @@ internal sealed class CoravelSystem : PeerSystem
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddScheduler();
         _host = builder.Build();
+        MarkStart();
         _host.Services.UseScheduler(scheduler =>
         {
             for (var i = 0; i < jobs; i++)
@@ -230,6 +239,7 @@ internal sealed class HangfireSystem : PeerSystem
     public override Task StartAsync(int jobs, int? hourlyAtMinute)
     {
         var cron = hourlyAtMinute is { } m ? $"{m} * * * *" : "* * * * * *";
+        MarkStart();
         GlobalConfiguration.Configuration.UseInMemoryStorage();
         _server = new BackgroundJobServer();
         var manager = new RecurringJobManager();

@@ -72,12 +72,12 @@ internal sealed class JobSchedulerHealthCheck(
         if (options.UnhealthyAfterFailures > 0 && failedRuns >= options.UnhealthyAfterFailures)
         {
             status = Worst(status, failureStatus);
-            Append(description, $"{FailureText(failedRuns, failedJobs)} (unhealthy from {options.UnhealthyAfterFailures}).");
+            Append(description, FailureText(failedRuns, failedJobs, $"unhealthy from {options.UnhealthyAfterFailures}"));
         }
         else if (options.DegradedAfterFailures > 0 && failedRuns >= options.DegradedAfterFailures)
         {
             status = Worst(status, HealthStatus.Degraded);
-            Append(description, $"{FailureText(failedRuns, failedJobs)} (degraded from {options.DegradedAfterFailures}).");
+            Append(description, FailureText(failedRuns, failedJobs, $"degraded from {options.DegradedAfterFailures}"));
         }
 
         if (description.Length == 0)
@@ -103,11 +103,11 @@ internal sealed class JobSchedulerHealthCheck(
         return overdue;
     }
 
-    private string FailureText(int failedRuns, Dictionary<string, int> failedJobs)
+    private string FailureText(int failedRuns, Dictionary<string, int> failedJobs, string threshold)
     {
         var jobs = string.Join(", ", failedJobs.OrderBy(static j => j.Key, StringComparer.OrdinalIgnoreCase).Select(static j => $"{j.Key} ({j.Value})"));
         var atLeast = failedRuns >= JobSchedulerHealthState.FailureCapacity ? "at least " : string.Empty;
-        return $"{atLeast}{failedRuns} failed run(s) in the last {options.FailureWindow}: {jobs}";
+        return $"{atLeast}{failedRuns} failed run(s) in the last {options.FailureWindow} ({threshold}): {jobs}.";
     }
 
     private static string Describe(Dictionary<string, TimeSpan> overdue)

@@ -28,7 +28,7 @@ internal sealed class StoreWriteBuffer : IDisposable
     private TaskCompletionSource? _drained;
     private long _sequence;
     private long _dropped;
-    private bool _flushing;
+    private volatile bool _flushing;
     private volatile Task? _clockWait;
 
     public StoreWriteBuffer(IJobSessionStore store, TimeProvider time, JobSchedulerOptions options, ILogger logger, RunMonitor? monitor)
@@ -107,12 +107,18 @@ internal sealed class StoreWriteBuffer : IDisposable
 
     private async ValueTask WriteAsync(PendingWrite write)
     {
-        lock (_queue)
+        // A healthy store (the common case) takes no lock: two writes per run from every thread would contend on it.
+        // Reading the flag outside the lock leaves the same window as reading it inside and releasing the lock before
+        // the write: the flag only ever orders writes behind writes that already failed.
+        if (_flushing)
         {
-            if (_flushing)
+            lock (_queue)
             {
-                Enqueue(write);
-                return;
+                if (_flushing)
+                {
+                    Enqueue(write);
+                    return;
+                }
             }
         }
 

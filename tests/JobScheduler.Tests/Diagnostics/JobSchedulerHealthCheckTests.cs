@@ -39,7 +39,7 @@ public sealed class JobSchedulerHealthCheckTests
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Equal(1, entry.Data["failedRuns"]);
         Assert.Equal(1, ((IReadOnlyDictionary<string, int>)entry.Data["failedJobs"])["sync"]);
-        Assert.Contains("1 failed run(s) in the last 01:00:00: sync (1)", entry.Description);
+        Assert.Equal("1 failed run(s) in the last 01:00:00 (degraded from 1): sync (1).", entry.Description);
     }
 
     [Fact]
