@@ -6,20 +6,11 @@
 #   browser download (`npx playwright install`) is not used.
 #   playwright-core: `npm ci` in tests/JobScheduler.AspNetCore.Tests/e2e, pinned by its package-lock.json.
 set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/as-root.sh"
 cd "$(dirname "$0")/.."
 
 e2e=tests/JobScheduler.AspNetCore.Tests/e2e
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "eng/install-browser-deps.sh: '$*' needs root (no sudo found)." >&2
-    return 1
-  fi
-}
 
 if [ -x /usr/bin/chromium ]; then
   echo "eng/install-browser-deps.sh: Chromium found."

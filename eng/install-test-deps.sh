@@ -5,6 +5,7 @@
 #   from them (see PostgreSqlServerFixture). Found on PATH or in /usr/lib/postgresql/*/bin; otherwise the Debian
 #   package 'postgresql' is installed. The package's own cluster service is stopped again: the tests never use it.
 set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/as-root.sh"
 
 have_postgres_binaries() {
   if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
@@ -19,16 +20,6 @@ have_postgres_binaries() {
   return 1
 }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "eng/install-test-deps.sh: '$*' needs root (no sudo found)." >&2
-    return 1
-  fi
-}
 
 if have_postgres_binaries; then
   echo "eng/install-test-deps.sh: PostgreSQL server binaries found."
