@@ -6,7 +6,7 @@
 #   browser download (`npx playwright install`) is not used.
 #   playwright-core: `npm ci` in tests/JobScheduler.AspNetCore.Tests/e2e, pinned by its package-lock.json.
 set -euo pipefail
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/as-root.sh"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-common.sh"
 cd "$(dirname "$0")/.."
 
 e2e=tests/JobScheduler.AspNetCore.Tests/e2e
@@ -15,14 +15,8 @@ e2e=tests/JobScheduler.AspNetCore.Tests/e2e
 if [ -x /usr/bin/chromium ]; then
   echo "eng/install-browser-deps.sh: Chromium found."
 else
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "eng/install-browser-deps.sh: /usr/bin/chromium is missing and apt-get is not available; install Chromium," \
-      "or set CHROMIUM_PATH to a Chromium or Chrome binary when running the tests." >&2
-    exit 1
-  fi
-  echo "eng/install-browser-deps.sh: installing Chromium (Debian package 'chromium') for the dashboard browser test."
-  as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  apt_install chromium "the dashboard browser test" \
+    "install Chromium, or set CHROMIUM_PATH to a Chromium or Chrome binary when running the tests."
   [ -x /usr/bin/chromium ] || { echo "eng/install-browser-deps.sh: installed 'chromium' but /usr/bin/chromium is still missing." >&2; exit 1; }
 fi
 

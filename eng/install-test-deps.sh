@@ -5,7 +5,7 @@
 #   from them (see PostgreSqlServerFixture). Found on PATH or in /usr/lib/postgresql/*/bin; otherwise the Debian
 #   package 'postgresql' is installed. The package's own cluster service is stopped again: the tests never use it.
 set -euo pipefail
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/as-root.sh"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-common.sh"
 
 have_postgres_binaries() {
   if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
@@ -24,15 +24,8 @@ have_postgres_binaries() {
 if have_postgres_binaries; then
   echo "eng/install-test-deps.sh: PostgreSQL server binaries found."
 else
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "eng/install-test-deps.sh: PostgreSQL server binaries (initdb, pg_ctl) are missing and apt-get is not available;" \
-      "install PostgreSQL 13 or later so that initdb and pg_ctl are on PATH." >&2
-    exit 1
-  fi
-
-  echo "eng/install-test-deps.sh: installing PostgreSQL (Debian package 'postgresql') for the PostgreSQL store tests."
-  as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+  apt_install postgresql "the PostgreSQL store tests" \
+    "install PostgreSQL 13 or later so that initdb and pg_ctl are on PATH."
 
   # The package may have created and started its own cluster (port 5432). The tests start their own server, so stop
   # it again; best effort, since containers often have no init system.

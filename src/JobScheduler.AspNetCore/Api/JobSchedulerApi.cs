@@ -127,32 +127,25 @@ internal sealed class JobSchedulerApi(ILogger logger)
     }
 
     /// <summary><c>POST {prefix}/api/jobs/{name}/pause</c>: stops scheduling the job; answers with the job.</summary>
-    public Task PauseAsync(HttpContext context)
-    {
-        var scheduler = Scheduler(context);
-        var name = RouteName(context);
-        try
-        {
-            scheduler.Pause(name);
-        }
-        catch (KeyNotFoundException ex)
-        {
-            return ApiProblems.JobNotFound(name, ex.Message).ExecuteAsync(context);
-        }
-
-        var job = scheduler.GetJob(name);
-        JobSchedulerAspNetCoreLog.JobPausedMessage(logger, job.Name, UserName(context), RemoteAddress(context));
-        return WriteJsonAsync(context, StatusCodes.Status200OK, job, Json.JobInfo);
-    }
+    public Task PauseAsync(HttpContext context) => ChangeJobAsync(
+        context, static (scheduler, name) => scheduler.Pause(name), "The job cannot be paused", JobSchedulerAspNetCoreLog.JobPausedMessage);
 
     /// <summary><c>POST {prefix}/api/jobs/{name}/resume</c>: schedules a paused job again; answers with the job.</summary>
-    public Task ResumeAsync(HttpContext context)
+    public Task ResumeAsync(HttpContext context) => ChangeJobAsync(
+        context, static (scheduler, name) => scheduler.Resume(name), "The job cannot be resumed", JobSchedulerAspNetCoreLog.JobResumedMessage);
+
+    /// <summary>Applies a state change to one job and answers with the job: 404 when unknown, 409 when it cannot change.</summary>
+    private Task ChangeJobAsync(
+        HttpContext context,
+        Action<IJobScheduler, string> change,
+        string refusal,
+        Action<ILogger, string, string, string?> logChange)
     {
         var scheduler = Scheduler(context);
         var name = RouteName(context);
         try
         {
-            scheduler.Resume(name);
+            change(scheduler, name);
         }
         catch (KeyNotFoundException ex)
         {
@@ -160,11 +153,11 @@ internal sealed class JobSchedulerApi(ILogger logger)
         }
         catch (InvalidOperationException ex)
         {
-            return ApiProblems.JobConflict(name, "The job cannot be resumed", ex.Message).ExecuteAsync(context);
+            return ApiProblems.JobConflict(name, refusal, ex.Message).ExecuteAsync(context);
         }
 
         var job = scheduler.GetJob(name);
-        JobSchedulerAspNetCoreLog.JobResumedMessage(logger, job.Name, UserName(context), RemoteAddress(context));
+        logChange(logger, job.Name, UserName(context), RemoteAddress(context));
         return WriteJsonAsync(context, StatusCodes.Status200OK, job, Json.JobInfo);
     }
 

@@ -25,8 +25,6 @@ internal sealed class RunDispatcher
         runner.Dispatcher = this;
     }
 
-    public bool IsStopping => _stopping;
-
     /// <summary>Starts, queues or skips a run of <paramref name="job"/> according to its overlap policy.</summary>
     public JobRun Fire(ScheduledJob job, DateTimeOffset scheduledAt, JobTrigger trigger, Guid sessionId, bool withCompletion = false)
     {

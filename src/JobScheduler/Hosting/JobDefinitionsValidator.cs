@@ -6,7 +6,7 @@ namespace JobScheduler.Hosting;
 /// Fails options validation (and so host start-up) with every problem in every job: cron, time zone, timeout,
 /// retries, duplicate names and configuration keys that name no job.
 /// </summary>
-internal sealed class JobDefinitionsValidator(IEnumerable<JobRegistration> registrations) : IValidateOptions<JobSchedulerOptions>
+internal sealed class JobDefinitionsValidator(JobDefinitionSet jobs) : IValidateOptions<JobSchedulerOptions>
 {
     public ValidateOptionsResult Validate(string? name, JobSchedulerOptions options)
     {
@@ -15,8 +15,7 @@ internal sealed class JobDefinitionsValidator(IEnumerable<JobRegistration> regis
             return ValidateOptionsResult.Skip;
         }
 
-        var problems = new List<string>();
-        JobDefinitionFactory.CreateAll(registrations, options, problems);
+        var problems = jobs.Build(options).Problems;
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

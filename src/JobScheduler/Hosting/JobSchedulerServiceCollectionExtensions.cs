@@ -33,6 +33,7 @@ public static class JobSchedulerServiceCollectionExtensions
 
         services.TryAddSingleton<IJobSessionStore, InMemoryJobSessionStore>();
         services.TryAddSingleton<JobSchedulerInstrumentation>();
+        services.TryAddSingleton<JobDefinitionSet>();
         services.TryAddSingleton<JobSchedulerEngine>();
         services.TryAddSingleton<IJobScheduler>(static sp => sp.GetRequiredService<JobSchedulerEngine>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobSchedulerHostedService>());

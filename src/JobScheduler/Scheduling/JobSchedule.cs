@@ -16,10 +16,6 @@ internal sealed class CronSchedule(CronExpression expression, TimeZoneInfo zone,
 {
     public override string Text => text;
 
-    public CronExpression Expression => expression;
-
-    public TimeZoneInfo Zone => zone;
-
     public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after)
     {
         // Cronos applies the zone's DST rules: a skipped local time runs at the jump, and only interval
@@ -32,8 +28,6 @@ internal sealed class CronSchedule(CronExpression expression, TimeZoneInfo zone,
 internal sealed class IntervalSchedule(TimeSpan interval) : JobSchedule
 {
     public override string Text { get; } = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
-
-    public TimeSpan Interval => interval;
 
     public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after) => after.ToUniversalTime() + interval;
 }

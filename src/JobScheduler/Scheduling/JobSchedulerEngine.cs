@@ -38,8 +38,8 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     private bool _stopped;
 
     public JobSchedulerEngine(
-        IOptions<JobSchedulerOptions> options,
-        IEnumerable<JobRegistration> registrations,
+        IOptionsMonitor<JobSchedulerOptions> options,
+        JobDefinitionSet jobs,
         IJobSessionStore store,
         IEnumerable<IJobRunObserver> observers,
         IServiceScopeFactory scopeFactory,
@@ -48,7 +48,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         JobSchedulerInstrumentation instrumentation,
         ILoggerFactory? loggerFactory = null)
     {
-        _options = options.Value; // runs every validator: a bad job fails here with all problems listed
+        // The instance host start-up validated (ValidateOnStart reads the monitor too), so the job definitions it built
+        // are reused; resolved before start, this runs every validator and a bad job fails here with all problems listed.
+        _options = options.CurrentValue;
         _time = time;
         _logger = (ILogger?)loggerFactory?.CreateLogger("JobScheduler") ?? NullLogger.Instance;
         _isService = services.GetService<IServiceProviderIsService>();
@@ -61,8 +63,8 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
-        var problems = new List<string>();
-        foreach (var definition in JobDefinitionFactory.CreateAll(registrations, _options, problems))
+        var (definitions, problems) = jobs.Build(_options);
+        foreach (var definition in definitions)
         {
             _jobs.Add(definition.Name, new ScheduledJob(CreatePlan(definition)));
         }
@@ -72,8 +74,6 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             throw new OptionsValidationException(Options.DefaultName, typeof(JobSchedulerOptions), problems);
         }
     }
-
-    internal RunDispatcher Dispatcher => _dispatcher;
 
     /// <summary>Returns whether every run and the store write queue wait only on the clock (or are done), for the test host.</summary>
     internal bool IsSettled(out string? busy)
