@@ -89,6 +89,7 @@ public sealed class JobSchedulerTestHost : IAsyncDisposable
         var host = builder.Build();
         var testHost = new JobSchedulerTestHost(host, clock, monitor, options.SettleTimeout);
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        await testHost._engine.LastSessionsLoaded.ConfigureAwait(false); // so tests see the stored history at once
         await testHost.WaitForIdleAsync().ConfigureAwait(false);
         return testHost;
     }

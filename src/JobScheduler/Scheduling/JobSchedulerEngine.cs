@@ -116,16 +116,18 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await AbandonLeftoverSessionsAsync(cancellationToken).ConfigureAwait(false);
-        await LoadLastSessionsAsync(cancellationToken).ConfigureAwait(false);
         var catchUps = await FindCatchUpsAsync(cancellationToken).ConfigureAwait(false);
 
         List<ScheduledJob> startupJobs = [];
+        ScheduledJob[] jobs;
         lock (_lock)
         {
             if (_started)
             {
                 return;
             }
+
+            jobs = [.. _jobs.Values];
 
             var now = _time.GetUtcNow();
             foreach (var job in _jobs.Values)
@@ -169,7 +171,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
 
         _retention.Start();
+
+        // One store read per job is not worth delaying start-up for: the history loads while the schedule already runs.
+        LastSessionsLoaded = Task.Run(() => LoadLastSessionsAsync(jobs, _runner.RunsToken), CancellationToken.None);
     }
+
+    /// <summary>Gets the background load of <see cref="JobInfo.LastSession"/> from the store, for the test host.</summary>
+    internal Task LastSessionsLoaded { get; private set; } = Task.CompletedTask;
 
     /// <summary>Marks a shutdown as begun before the host gets to <see cref="StopAsync"/>, for the test host.</summary>
     internal void BeginStop() => _shutdown.Begin();
@@ -703,15 +711,18 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         return catchUps;
     }
 
-    /// <summary>Fills <see cref="JobInfo.LastSession"/> from a persistent store, so a restart does not blank it until each job runs.</summary>
-    private async Task LoadLastSessionsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills <see cref="JobInfo.LastSession"/> from a persistent store, so a restart does not blank it until each job
+    /// runs; a run that ends first keeps its own, newer session.
+    /// </summary>
+    private async Task LoadLastSessionsAsync(ScheduledJob[] jobs, CancellationToken cancellationToken)
     {
         if (Store is InMemoryJobSessionStore)
         {
             return; // a new process has nothing in memory yet
         }
 
-        foreach (var job in _jobs.Values)
+        foreach (var job in jobs)
         {
             try
             {
@@ -721,7 +732,11 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                     Interlocked.CompareExchange(ref job.LastSession, newest[0], null);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException)
+            {
+                return; // stopping
+            }
+            catch (Exception ex)
             {
                 Log.SchedulerFaultMessage(_logger, ex, "loading the last sessions (the store is unreadable; LastSession fills as jobs run)");
                 return;
