@@ -69,8 +69,8 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        // Only timers created while a job's own code runs (or while a retry waits) count as the run waiting on the clock.
-        var run = RunMonitor.CurrentRun.Value is { Phase: RunPhase.InJob or RunPhase.RetryDelay } current ? current : null;
+        // Only timers created while a job's own code runs (or while a retry or a cluster lease waits) count as the run waiting on the clock.
+        var run = RunMonitor.CurrentRun.Value is { Phase: RunPhase.InJob or RunPhase.RetryDelay or RunPhase.WaitingForLease } current ? current : null;
         var tracked = new TrackedTimer(this, callback, state, run);
         tracked.Inner = base.CreateTimer(static s => ((TrackedTimer)s!).Fire(), tracked, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         tracked.Change(dueTime, period);

@@ -40,6 +40,9 @@ internal sealed class PostgreSqlJobSessionStore : IJobSessionStore, IJobOccurren
     /// <summary>Gets the schema this store uses.</summary>
     internal string Schema => _schema;
 
+    /// <summary>Gets the pooled connections of this store, shared with the cluster coordinator.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     public ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);

@@ -1,9 +1,8 @@
 namespace JobScheduler.PostgreSql.Storage;
 
 /// <summary>
-/// Every version of the schema, in order. Never edit a migration that has shipped: add the next one. Later versions add
-/// tables beside these (the cluster's <c>occurrence_claims</c> with a unique (job_name, occurrence) key, and a lease
-/// table for the overlap lock) without rewriting them.
+/// Every version of the schema, in order. Never edit a migration that has shipped: add the next one. Version 2 adds the
+/// cluster's tables, used only with <c>UseClustering</c> (docs/clustering.md).
 /// </summary>
 internal static class SchemaMigrations
 {
@@ -38,6 +37,45 @@ internal static class SchemaMigrations
                 last_occurrence timestamptz NOT NULL
             );
             COMMENT ON TABLE {{s}}.job_state IS 'JobScheduler: per-job state; last_occurrence is the latest occurrence fired (misfire catch-up)';
+            """),
+        new(2, "cluster: instances, occurrence_claims, job_leases", static s => $$"""
+            CREATE TABLE {{s}}.instances (
+                instance_id  text        PRIMARY KEY,
+                incarnation  uuid        NOT NULL,
+                started_at   timestamptz NOT NULL,
+                heartbeat_at timestamptz NOT NULL,
+                expires_at   timestamptz NOT NULL
+            );
+            COMMENT ON TABLE {{s}}.instances IS 'JobScheduler cluster: live scheduler instances; one whose expires_at has passed is dead and its work is taken over';
+            COMMENT ON COLUMN {{s}}.instances.incarnation IS 'Random per process, so a restarted process with the same instance_id is told apart from its predecessor';
+            CREATE TABLE {{s}}.occurrence_claims (
+                job_name    text        NOT NULL,
+                occurrence  timestamptz NOT NULL,
+                instance_id text        NOT NULL,
+                run_id      uuid        NOT NULL,
+                claimed_at  timestamptz NOT NULL,
+                finished_at timestamptz NULL,
+                takeovers   integer     NOT NULL DEFAULT 0,
+                PRIMARY KEY (job_name, occurrence)
+            );
+            COMMENT ON TABLE {{s}}.occurrence_claims IS 'JobScheduler cluster: one row per occurrence run in the cluster; the instance whose insert wins runs it';
+            COMMENT ON COLUMN {{s}}.occurrence_claims.run_id IS 'Id of the first session of the run that holds the claim';
+            COMMENT ON COLUMN {{s}}.occurrence_claims.takeovers IS 'How often a live instance took the claim over from a dead one (at most once)';
+            CREATE INDEX occurrence_claims_unfinished_idx ON {{s}}.occurrence_claims (instance_id) WHERE finished_at IS NULL;
+            CREATE INDEX occurrence_claims_finished_at_idx ON {{s}}.occurrence_claims (finished_at);
+            CREATE TABLE {{s}}.job_leases (
+                job_name           text        PRIMARY KEY,
+                run_id             uuid        NOT NULL,
+                instance_id        text        NOT NULL,
+                acquired_at        timestamptz NOT NULL,
+                expires_at         timestamptz NOT NULL,
+                waiting_run        uuid        NULL,
+                waiting_instance   text        NULL,
+                waiting_expires_at timestamptz NULL
+            );
+            COMMENT ON TABLE {{s}}.job_leases IS 'JobScheduler cluster: the overlap lock of each job with a run in progress; renewed by its instance''s heartbeat, void after expires_at';
+            COMMENT ON COLUMN {{s}}.job_leases.waiting_run IS 'The one run queued for the lease (overlap policy Queue); the holder hands it the lease on release';
+            CREATE INDEX sessions_job_name_scheduled_at_idx ON {{s}}.sessions (job_name, scheduled_at);
             """),
     ];
 

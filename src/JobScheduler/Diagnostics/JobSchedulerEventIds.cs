@@ -37,4 +37,8 @@ internal static class JobSchedulerEventIds
     public const int RunsCancelledAtShutdown = 1051;
     public const int RunIgnoredShutdown = 1052;
     public const int SchedulerFault = 1060;
+    public const int OccurrenceClaimedElsewhere = 1070;
+    public const int OccurrenceNotClaimed = 1071;
+    public const int TakenOverRun = 1072;
+    public const int CoordinationCatchUp = 1073;
 }

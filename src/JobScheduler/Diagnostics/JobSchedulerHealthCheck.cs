@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using JobScheduler.Execution;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace JobScheduler.Diagnostics;
@@ -12,7 +13,8 @@ internal sealed class JobSchedulerHealthCheck(
     IJobScheduler scheduler,
     JobSchedulerHealthState state,
     TimeProvider time,
-    JobSchedulerHealthCheckOptions options) : IHealthCheck
+    JobSchedulerHealthCheckOptions options,
+    IRunCoordinator? coordinator = null) : IHealthCheck
 {
     // Keys of HealthCheckResult.Data; documented in docs/operations.md.
     public const string StateKey = "state";
@@ -21,6 +23,7 @@ internal sealed class JobSchedulerHealthCheck(
     public const string FailedJobsKey = "failedJobs";
     public const string FailureWindowKey = "failureWindow";
     public const string OverdueJobsKey = "overdueJobs";
+    public const string ClusterKey = "cluster";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -52,6 +55,11 @@ internal sealed class JobSchedulerHealthCheck(
             [FailureWindowKey] = options.FailureWindow,
             [OverdueJobsKey] = overdue,
         };
+        var cluster = coordinator?.Status;
+        if (cluster is { } clusterStatus)
+        {
+            data[ClusterKey] = clusterStatus.IsAvailable ? "connected" : "unreachable";
+        }
 
         if (schedulerState != JobSchedulerHealthState.SchedulerState.Running)
         {
@@ -67,6 +75,14 @@ internal sealed class JobSchedulerHealthCheck(
         {
             status = Worst(status, failureStatus);
             Append(description, $"{overdue.Count} job(s) overdue by more than {options.OverdueTolerance} (the scheduler looks stuck): {Describe(overdue)}.");
+        }
+
+        if (cluster is { IsAvailable: false } outage)
+        {
+            // Degraded, not unhealthy: the process is fine and recovers by itself when the store is back; a restart would not help.
+            status = Worst(status, HealthStatus.Degraded);
+            Append(description, string.Create(CultureInfo.InvariantCulture,
+                $"Cluster coordination unavailable since {outage.UnavailableSince:O}: this instance claims no occurrence until the store is back ({outage.Problem})."));
         }
 
         if (options.UnhealthyAfterFailures > 0 && failedRuns >= options.UnhealthyAfterFailures)

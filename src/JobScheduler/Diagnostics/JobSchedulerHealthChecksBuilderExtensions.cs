@@ -1,5 +1,6 @@
 using JobScheduler.Diagnostics;
 using JobScheduler.Hosting;
+using JobScheduler.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -57,6 +58,7 @@ public static class JobSchedulerHealthChecksBuilderExtensions
             services.GetRequiredService<IJobScheduler>(),
             instrumentation.Health,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<IOptionsMonitor<JobSchedulerHealthCheckOptions>>().Get(name));
+            services.GetRequiredService<IOptionsMonitor<JobSchedulerHealthCheckOptions>>().Get(name),
+            services.GetService<IRunCoordinator>());
     }
 }

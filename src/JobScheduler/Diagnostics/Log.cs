@@ -122,4 +122,16 @@ internal static partial class Log
 
     [LoggerMessage(SchedulerFault, LogLevel.Critical, "Job scheduler fault in {Where}; scheduling continues")]
     public static partial void SchedulerFaultMessage(ILogger logger, Exception exception, string where);
+
+    [LoggerMessage(OccurrenceClaimedElsewhere, LogLevel.Debug, "Job {JobName} occurrence {ScheduledAt:O} was claimed by another instance of the cluster")]
+    public static partial void OccurrenceClaimedElsewhereMessage(ILogger logger, string jobName, DateTimeOffset scheduledAt);
+
+    [LoggerMessage(OccurrenceNotClaimed, LogLevel.Debug, "Job {JobName} occurrence {ScheduledAt:O} not run here: cluster coordination is unavailable, and no instance may run it uncoordinated")]
+    public static partial void OccurrenceNotClaimedMessage(ILogger logger, string jobName, DateTimeOffset scheduledAt);
+
+    [LoggerMessage(TakenOverRun, LogLevel.Warning, "Job {JobName} occurrence {ScheduledAt:O}: the instance running it died; running it again here (misfire policy RunOnce)")]
+    public static partial void TakenOverRunMessage(ILogger logger, string jobName, DateTimeOffset scheduledAt);
+
+    [LoggerMessage(CoordinationCatchUp, LogLevel.Information, "Job {JobName}: cluster coordination is back; one catch-up run for occurrence {ScheduledAt:O}, the last one that could not be claimed")]
+    public static partial void CoordinationCatchUpMessage(ILogger logger, string jobName, DateTimeOffset scheduledAt);
 }

@@ -40,6 +40,12 @@ internal sealed class JobRun(
     /// <summary>Gets or sets a value indicating whether the run holds one of the job's <see cref="ScheduledJob.RunningCount"/>.</summary>
     public bool HoldsJobSlot { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the run claimed its occurrence in the cluster, and so must mark it finished.</summary>
+    public bool IsClaimed { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the run holds its job's cluster-wide overlap lease.</summary>
+    public bool HoldsLease { get; set; }
+
     public int Attempt { get; set; }
 
     /// <summary>Gets or sets the session of the attempt in progress, for shutdown to close if the job never returns.</summary>
@@ -73,7 +79,7 @@ internal sealed class JobRun(
     public bool IsSettled => Phase switch
     {
         RunPhase.WaitingForSlot or RunPhase.Completed => true,
-        RunPhase.InJob or RunPhase.RetryDelay => PendingClockWaits > 0,
+        RunPhase.InJob or RunPhase.RetryDelay or RunPhase.WaitingForLease => PendingClockWaits > 0,
         _ => false,
     };
 

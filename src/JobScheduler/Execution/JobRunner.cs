@@ -17,7 +17,8 @@ internal sealed class JobRunner(
     TimeProvider time,
     JobSchedulerOptions options,
     ILogger logger,
-    RunMonitor? monitor) : IDisposable
+    RunMonitor? monitor,
+    IRunCoordinator? coordinator) : IDisposable
 {
     private readonly CancellationTokenSource _runsCancellation = new();
 
@@ -25,6 +26,9 @@ internal sealed class JobRunner(
     public RunDispatcher Dispatcher { get; set; } = null!;
 
     public RunMonitor? Monitor => monitor;
+
+    /// <summary>Gets the cluster coordinator, or <see langword="null"/> when this instance runs alone.</summary>
+    public IRunCoordinator? Coordinator => coordinator;
 
     /// <summary>Gets the token every job receives; cancelled when shutdown's grace period is over.</summary>
     public CancellationToken RunsToken => _runsCancellation.Token;
@@ -47,6 +51,15 @@ internal sealed class JobRunner(
         JobSession? last = null;
         try
         {
+            if (coordinator is not null && run.Plan.Definition.Overlap != OverlapPolicy.Allow)
+            {
+                last = await TakeLeaseAsync(run, coordinator).ConfigureAwait(false);
+                if (last is not null)
+                {
+                    return; // skipped, or stopped while queued
+                }
+            }
+
             if (!gate.TryEnter())
             {
                 try
@@ -76,13 +89,76 @@ internal sealed class JobRunner(
         }
         finally
         {
+            if (run.HoldsLease)
+            {
+                run.HoldsLease = false;
+                await coordinator!.ReleaseLeaseAsync(run.Job.Name, run.FirstSessionId).ConfigureAwait(false);
+            }
+
             recorder.Instrumentation.RunEnded(last);
             Dispatcher.Complete(run, last);
         }
     }
 
+    /// <summary>
+    /// Takes the job's cluster-wide overlap lease, or waits for it under <see cref="OverlapPolicy.Queue"/>. Returns
+    /// <see langword="null"/> when the run holds the lease, otherwise the session that ends the run (Skipped, Cancelled).
+    /// </summary>
+    private async Task<JobSession?> TakeLeaseAsync(JobRun run, IRunCoordinator coordinator)
+    {
+        var queue = run.Plan.Definition.Overlap == OverlapPolicy.Queue;
+        while (true)
+        {
+            LeaseOutcome outcome;
+            try
+            {
+                outcome = await coordinator.AcquireLeaseAsync(run.Job.Name, run.FirstSessionId, queue, RunsToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return await RecordNeverStartedAsync(run, "The scheduler stopped before the job's cluster lease was free.").ConfigureAwait(false);
+            }
+
+            switch (outcome)
+            {
+                case LeaseOutcome.Acquired:
+                    run.HoldsLease = true;
+                    return null;
+                case LeaseOutcome.HeldElsewhere:
+                    Log.RunSkippedMessage(logger, run.Job.Name, run.ScheduledAt, run.Plan.Definition.Overlap);
+                    JobSchedulerInstrumentation.RunSkipped(run);
+                    return await RecordSkippedAsync(run, queue
+                        ? "a run on another instance was still running and another run already waited for it."
+                        : "a run on another instance was still running.").ConfigureAwait(false);
+                case LeaseOutcome.Unavailable:
+                    return await RecordSkippedAsync(run, "the cluster coordination store could not be reached to take the job's lease; see the scheduler's log.").ConfigureAwait(false);
+            }
+
+            run.Phase = RunPhase.WaitingForLease;
+            try
+            {
+                await Task.Delay(coordinator.LeasePollInterval, time, RunsToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return await RecordNeverStartedAsync(run, "The scheduler stopped before the job's cluster lease was free.").ConfigureAwait(false);
+            }
+            finally
+            {
+                run.Phase = RunPhase.Dispatched;
+            }
+        }
+    }
+
+    /// <summary>Records a run that its overlap policy skipped as <see cref="JobSessionStatus.Skipped"/>.</summary>
+    public Task<JobSession> RecordSkippedAsync(JobRun run, string why)
+        => RecordWithoutAttemptAsync(run, JobSessionStatus.Skipped, $"Skipped by overlap policy {run.Plan.Definition.Overlap}: {why}");
+
     /// <summary>Records a run that never started (shutdown came first) as <see cref="JobSessionStatus.Cancelled"/>.</summary>
-    public async Task<JobSession> RecordNeverStartedAsync(JobRun run, string reason)
+    public Task<JobSession> RecordNeverStartedAsync(JobRun run, string reason)
+        => RecordWithoutAttemptAsync(run, JobSessionStatus.Cancelled, reason);
+
+    private async Task<JobSession> RecordWithoutAttemptAsync(JobRun run, JobSessionStatus status, string error)
     {
         var now = time.GetUtcNow();
         var session = new JobSession
@@ -94,9 +170,9 @@ internal sealed class JobRunner(
             StartedAt = now,
             EndedAt = now,
             Duration = TimeSpan.Zero,
-            Status = JobSessionStatus.Cancelled,
+            Status = status,
             Attempt = 1,
-            Error = reason,
+            Error = error,
             InstanceId = options.InstanceId,
         };
         await recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);

@@ -15,6 +15,7 @@ internal sealed class RunDispatcher
     private readonly ILogger _logger;
     private readonly HashSet<JobRun> _active = [];
     private TaskCompletionSource? _drained;
+    private Action<JobRun>? _unclaimed;
     private volatile bool _stopping;
 
     public RunDispatcher(JobRunner runner, JobSchedulerOptions options, ILogger logger)
@@ -25,10 +26,37 @@ internal sealed class RunDispatcher
         runner.Dispatcher = this;
     }
 
-    /// <summary>Starts, queues or skips a run of <paramref name="job"/> according to its overlap policy.</summary>
-    public JobRun Fire(ScheduledJob job, DateTimeOffset scheduledAt, JobTrigger trigger, Guid sessionId, bool withCompletion = false)
+    /// <summary>
+    /// Starts, queues or skips a run of <paramref name="job"/> according to its overlap policy. In cluster mode a run of a
+    /// schedule occurrence (<paramref name="claim"/>) first claims the occurrence, and only the instance that wins runs it.
+    /// </summary>
+    public JobRun Fire(ScheduledJob job, DateTimeOffset scheduledAt, JobTrigger trigger, Guid sessionId, bool withCompletion = false, bool claim = false)
     {
         var run = new JobRun(job, scheduledAt, trigger, sessionId, _runner, withCompletion);
+        if (claim && _runner.Coordinator is { } coordinator)
+        {
+            Track(run);
+            run.Phase = RunPhase.Claiming;
+            _ = ClaimThenAdmitAsync(run, coordinator);
+            return run;
+        }
+
+        Admit(run);
+        return run;
+    }
+
+    /// <summary>Starts a run whose occurrence this instance already holds: one taken over from a dead instance.</summary>
+    public void FireClaimed(ScheduledJob job, DateTimeOffset scheduledAt, JobTrigger trigger, Guid sessionId)
+    {
+        var run = new JobRun(job, scheduledAt, trigger, sessionId, _runner, withCompletion: false) { IsClaimed = true };
+        Admit(run);
+    }
+
+    /// <summary>Applies the overlap policy to a run this instance may start.</summary>
+    private void Admit(JobRun run)
+    {
+        var job = run.Job;
+        var scheduledAt = run.ScheduledAt;
         var policy = run.Plan.Definition.Overlap;
         bool start = false, skip = false;
         lock (job)
@@ -63,9 +91,51 @@ internal sealed class RunDispatcher
         {
             Log.RunQueuedMessage(_logger, job.Name, scheduledAt);
         }
-
-        return run;
     }
+
+    private async Task ClaimThenAdmitAsync(JobRun run, IRunCoordinator coordinator)
+    {
+        var outcome = ClaimOutcome.Unavailable;
+        try
+        {
+            outcome = await coordinator.ClaimAsync(run.Job.Name, run.ScheduledAt, run.FirstSessionId, _runner.RunsToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown: the claim's fate is unknown; Finish below settles a claim that did go through.
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(_logger, ex, $"claim of job {run.Job.Name}");
+        }
+
+        if (outcome == ClaimOutcome.Won && !_stopping && !run.Job.IsRemoved)
+        {
+            run.IsClaimed = true;
+            Admit(run);
+            return;
+        }
+
+        if (outcome != ClaimOutcome.Lost)
+        {
+            // Won but stopping (or the job removed), or unknown: finished without a run, so nobody takes it over.
+            coordinator.Finish(run.Job.Name, run.ScheduledAt, run.FirstSessionId);
+        }
+
+        if (outcome == ClaimOutcome.Unavailable)
+        {
+            _unclaimed?.Invoke(run);
+        }
+        else
+        {
+            Log.OccurrenceClaimedElsewhereMessage(_logger, run.Job.Name, run.ScheduledAt);
+        }
+
+        Complete(run, last: null);
+    }
+
+    /// <summary>Sets what happens to a run whose occurrence could not be claimed because coordination was unavailable.</summary>
+    public void OnUnclaimed(Action<JobRun> unclaimed) => _unclaimed = unclaimed;
 
     /// <summary>Called by the runner when a run has ended: frees the job, starts its queued run, completes its handle.</summary>
     public void Complete(JobRun run, JobSession? last)
@@ -104,13 +174,18 @@ internal sealed class RunDispatcher
             Drop(dropped);
         }
 
+        if (run.IsClaimed)
+        {
+            _runner.Coordinator!.Finish(job.Name, run.ScheduledAt, run.FirstSessionId);
+        }
+
         if (last is not null)
         {
             run.Completion?.TrySetResult(last);
         }
-        else
+        else if (run.Completion is not null)
         {
-            run.Completion?.TrySetException(new InvalidOperationException($"The run of job '{job.Name}' ended without a session; see the scheduler's log."));
+            run.Completion.TrySetException(new InvalidOperationException($"The run of job '{job.Name}' ended without a session; see the scheduler's log."));
         }
 
         run.Phase = RunPhase.Completed;
@@ -248,23 +323,7 @@ internal sealed class RunDispatcher
         JobSession? session = null;
         try
         {
-            var now = _runner.Time.GetUtcNow();
-            session = new JobSession
-            {
-                Id = run.FirstSessionId,
-                JobName = run.Job.Name,
-                Trigger = run.Trigger,
-                ScheduledAt = run.ScheduledAt,
-                StartedAt = now,
-                EndedAt = now,
-                Duration = TimeSpan.Zero,
-                Status = JobSessionStatus.Skipped,
-                Attempt = 1,
-                Error = $"Skipped by overlap policy {run.Plan.Definition.Overlap}: a previous run was still running.",
-                InstanceId = _options.InstanceId,
-            };
-            await _runner.Recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
-            run.Job.LastSession = session;
+            session = await _runner.RecordSkippedAsync(run, "a previous run was still running.").ConfigureAwait(false);
         }
         catch (Exception ex)
         {

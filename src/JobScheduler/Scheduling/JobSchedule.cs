@@ -25,9 +25,31 @@ internal sealed class CronSchedule(CronExpression expression, TimeZoneInfo zone,
     }
 }
 
-internal sealed class IntervalSchedule(TimeSpan interval) : JobSchedule
+/// <summary>
+/// A fixed rate: the next occurrence is one interval after the given time (the start, then each occurrence). Aligned
+/// to the epoch (cluster mode), occurrences are whole multiples of the interval since 1970-01-01 UTC instead, the same
+/// on every instance whenever it started.
+/// </summary>
+internal sealed class IntervalSchedule(TimeSpan interval, bool alignedToEpoch = false) : JobSchedule
 {
     public override string Text { get; } = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
-    public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after) => after.ToUniversalTime() + interval;
+    public IntervalSchedule AlignedToEpoch() => alignedToEpoch ? this : new IntervalSchedule(interval, alignedToEpoch: true);
+
+    public override DateTimeOffset? GetNextOccurrence(DateTimeOffset after)
+    {
+        if (!alignedToEpoch)
+        {
+            return after.ToUniversalTime() + interval;
+        }
+
+        var sinceEpoch = after.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var periods = sinceEpoch / interval.Ticks;
+        if (sinceEpoch < 0 && sinceEpoch % interval.Ticks != 0)
+        {
+            periods--; // floor, not truncation, so times before the epoch align too
+        }
+
+        return new DateTimeOffset(DateTimeOffset.UnixEpoch.UtcTicks + ((periods + 1) * interval.Ticks), TimeSpan.Zero);
+    }
 }

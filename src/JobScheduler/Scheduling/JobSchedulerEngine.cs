@@ -14,7 +14,7 @@ namespace JobScheduler.Scheduling;
 /// capped at <see cref="JobSchedulerOptions.MaxTimerWait"/>; each due occurrence goes to the <see cref="RunDispatcher"/>.
 /// Also the <see cref="IJobScheduler"/> that operators use.
 /// </summary>
-internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
+internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler, IDisposable
 {
     private static readonly TimeSpan OneMillisecond = TimeSpan.FromMilliseconds(1);
 
@@ -33,6 +33,11 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     private readonly JobRunner _runner;
     private readonly SessionRetentionSweeper _retention;
     private readonly ShutdownProgress _shutdown;
+    private readonly IRunCoordinator? _coordinator;
+    private readonly RunMonitor? _monitor;
+
+    /// <summary>Cluster mode: per RunOnce job, the latest occurrence no instance could claim during an outage (engine lock).</summary>
+    private readonly Dictionary<ScheduledJob, DateTimeOffset> _unclaimed = [];
     private ITimer? _timer;
     private bool _started;
     private bool _stopped;
@@ -56,11 +61,14 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         _isService = services.GetService<IServiceProviderIsService>();
 
         var monitor = services.GetService<RunMonitor>();
+        _monitor = monitor;
+        _coordinator = services.GetService<IRunCoordinator>();
         _shutdown = new ShutdownProgress(monitor);
         var recorder = new SessionRecorder(store, new StoreWriteBuffer(store, time, _options, _logger, monitor), [.. observers], _logger, instrumentation);
         instrumentation.ObserveStoreQueue(recorder.Buffer);
-        _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor);
+        _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor, _coordinator);
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
+        _dispatcher.OnUnclaimed(OnUnclaimed);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var (definitions, problems) = jobs.Build(_options);
@@ -86,6 +94,11 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         if (!_shutdown.IsSettled)
         {
             busy = "the scheduler is shutting down";
+            return false;
+        }
+
+        if (_coordinator is not null && !_coordinator.IsSettled(out busy))
+        {
             return false;
         }
 
@@ -158,10 +171,15 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             Log.SchedulerStartedMessage(_logger, _jobs.Count, _options.InstanceId);
         }
 
+        if (_coordinator is not null)
+        {
+            await _coordinator.StartAsync(this, cancellationToken).ConfigureAwait(false);
+        }
+
         var startedAt = _time.GetUtcNow();
         foreach (var (job, occurrence) in catchUps)
         {
-            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid());
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid(), claim: true);
             await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
         }
 
@@ -202,6 +220,10 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             _retention.Dispose();
             await _dispatcher.StopAsync(_shutdown, cancellationToken).ConfigureAwait(false);
             await _runner.Recorder.Buffer.FlushAsync(_shutdown, cancellationToken).ConfigureAwait(false);
+            if (_coordinator is not null)
+            {
+                await _coordinator.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -427,7 +449,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                         if (entry.OneOffSessionId is { } sessionId)
                         {
                             entry.Job.OneOffs.Remove(at);
-                            due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false));
+                            due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false, Claim: false));
                         }
                         else
                         {
@@ -462,11 +484,11 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             }
 
             // Dispatch outside the lock: a job (inline in tests) may call back into this scheduler.
-            foreach (var (job, at, trigger, sessionId, keepOccurrence) in due)
+            foreach (var (job, at, trigger, sessionId, keepOccurrence, claim) in due)
             {
                 try
                 {
-                    _dispatcher.Fire(job, at, trigger, sessionId);
+                    _dispatcher.Fire(job, at, trigger, sessionId, claim: claim);
                     if (keepOccurrence)
                     {
                         _runner.Recorder.RecordOccurrenceInBackground(job.Name, at);
@@ -517,13 +539,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
             if (definition.Misfire == MisfirePolicy.RunOnce)
             {
-                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid(), keepOccurrence));
+                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid(), keepOccurrence, Claim: true));
             }
         }
 
         while (occurrence is { } o && o <= now)
         {
-            due.Add(new DueRun(job, o, JobTrigger.Scheduled, Guid.NewGuid(), keepOccurrence));
+            due.Add(new DueRun(job, o, JobTrigger.Scheduled, Guid.NewGuid(), keepOccurrence, Claim: true));
             job.LastFired = o;
             occurrence = schedule.GetNextOccurrence(o);
         }
@@ -588,9 +610,10 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     }
 
     // One activator per job class: building its factory compiles code (~70 µs), and many jobs often share a class.
+    // In a cluster every instance must compute the same occurrences, so intervals count from the Unix epoch, not from start.
     private JobPlan CreatePlan(JobDefinition definition)
         => new(
-            definition,
+            _coordinator is not null && definition.Schedule is IntervalSchedule interval ? definition with { Schedule = interval.AlignedToEpoch() } : definition,
             AttemptPipelineFactory.Create(definition, _time, _logger),
             _activators.GetOrAdd(definition.JobType, static (type, isService) => new JobActivator(type, isService), _isService));
 
@@ -784,5 +807,78 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         }
     }
 
-    private readonly record struct DueRun(ScheduledJob Job, DateTimeOffset At, JobTrigger Trigger, Guid SessionId, bool KeepOccurrence);
+    string[] ICoordinatedScheduler.JobsThatRerunAbandonedRuns()
+    {
+        lock (_lock)
+        {
+            return [.. _jobs.Values.Where(static j => j.Plan.Definition is { Misfire: MisfirePolicy.RunOnce, Enabled: true }).Select(static j => j.Name)];
+        }
+    }
+
+    void ICoordinatedScheduler.RunTakenOver(string jobName, DateTimeOffset occurrence, Guid runId)
+    {
+        ScheduledJob? job;
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(jobName, out job) || _stopped)
+            {
+                job = null;
+            }
+        }
+
+        if (job is null)
+        {
+            _coordinator!.Finish(jobName, occurrence, runId); // removed meanwhile, or stopping: nothing to run
+            return;
+        }
+
+        Log.TakenOverRunMessage(_logger, job.Name, occurrence);
+        _dispatcher.FireClaimed(job, occurrence, JobTrigger.CatchUp, runId);
+    }
+
+    void ICoordinatedScheduler.CoordinationRestored()
+    {
+        KeyValuePair<ScheduledJob, DateTimeOffset>[] catchUps;
+        lock (_lock)
+        {
+            if (_unclaimed.Count == 0 || _stopped)
+            {
+                return;
+            }
+
+            catchUps = [.. _unclaimed];
+            _unclaimed.Clear();
+        }
+
+        foreach (var (job, occurrence) in catchUps)
+        {
+            Log.CoordinationCatchUpMessage(_logger, job.Name, occurrence);
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid(), claim: true);
+        }
+    }
+
+    void ICoordinatedScheduler.NotifyChanged() => _monitor?.NotifyChanged();
+
+    /// <summary>
+    /// An occurrence no instance could claim (the store was unreachable) is not run. A RunOnce job keeps the latest such
+    /// occurrence, claimed as one catch-up run once coordination is back; the claim key makes it run once in the cluster.
+    /// </summary>
+    private void OnUnclaimed(JobRun run)
+    {
+        Log.OccurrenceNotClaimedMessage(_logger, run.Job.Name, run.ScheduledAt);
+        if (run.Plan.Definition.Misfire != MisfirePolicy.RunOnce)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (!_unclaimed.TryGetValue(run.Job, out var latest) || latest < run.ScheduledAt)
+            {
+                _unclaimed[run.Job] = run.ScheduledAt;
+            }
+        }
+    }
+
+    private readonly record struct DueRun(ScheduledJob Job, DateTimeOffset At, JobTrigger Trigger, Guid SessionId, bool KeepOccurrence, bool Claim);
 }
