@@ -19,10 +19,18 @@ builder.Services.AddSingleton<OpportunityRepository>();
 // Every IJob class in this assembly with a [CronJob] or [IntervalJob] attribute. Sessions go to an embedded SQLite
 // file next to the app, so history survives a restart; nothing to install. Options and per-job overrides come from
 // the "JobScheduler" section of appsettings.json.
-var database = Path.Combine(builder.Environment.ContentRootPath, "jobs.db");
-builder.Services.AddJobScheduler()
-    .AddJobsFromAssemblyContaining<Program>()
-    .UseSqliteStore($"Data Source={database}");
+//
+// Several replicas instead: give them a PostgreSQL database (ConnectionStrings__Jobs="Host=…;Database=…;Username=…")
+// and a name each (JobScheduler__InstanceId=web-1, web-2, …); each occurrence then runs on one replica (docs/clustering.md).
+var jobs = builder.Services.AddJobScheduler().AddJobsFromAssemblyContaining<Program>();
+if (builder.Configuration.GetConnectionString("Jobs") is { Length: > 0 } postgreSql)
+{
+    jobs.UsePostgreSqlStore(postgreSql).UseClustering();
+}
+else
+{
+    jobs.UseSqliteStore($"Data Source={Path.Combine(builder.Environment.ContentRootPath, "jobs.db")}");
+}
 
 // /health reports whether the scheduler runs, runs that failed recently and jobs overdue against their schedule.
 builder.Services.AddHealthChecks().AddJobScheduler();
