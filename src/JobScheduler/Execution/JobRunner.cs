@@ -142,7 +142,7 @@ internal sealed class JobRunner(
         var startedAt = time.GetUtcNow();
         var session = new JobSession
         {
-            Id = attempt == 1 ? run.FirstSessionId : Guid.NewGuid(),
+            Id = attempt == 1 ? run.FirstSessionId : SessionIds.NewId(),
             JobName = definition.Name,
             Trigger = run.Trigger,
             ScheduledAt = run.ScheduledAt,
@@ -163,8 +163,9 @@ internal sealed class JobRunner(
             : cancellationToken.UnsafeRegister(static s => ((JobRun)s!).Runner.OnAttemptTokenCancelled((JobRun)s!), run);
         try
         {
-            var scope = scopeFactory.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            // Disposed as AsyncServiceScope would, without it: ConfigureAwait on that struct boxes it on every attempt.
+            var scope = scopeFactory.CreateScope();
+            try
             {
                 context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scope.ServiceProvider);
                 var job = run.Plan.Activator.Create(scope.ServiceProvider, out var owned);
@@ -180,6 +181,17 @@ internal sealed class JobRunner(
                     {
                         await JobActivator.DisposeOwnedAsync(job).ConfigureAwait(false);
                     }
+                }
+            }
+            finally
+            {
+                if (scope is IAsyncDisposable asyncScope)
+                {
+                    await asyncScope.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    scope.Dispose();
                 }
             }
         }

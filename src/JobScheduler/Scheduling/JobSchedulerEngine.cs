@@ -161,13 +161,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         var startedAt = _time.GetUtcNow();
         foreach (var (job, occurrence) in catchUps)
         {
-            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid());
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, SessionIds.NewId());
             await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
         }
 
         foreach (var job in startupJobs)
         {
-            _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, Guid.NewGuid());
+            _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, SessionIds.NewId());
         }
 
         _retention.Start();
@@ -254,13 +254,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             job = FindRunnable(name);
         }
 
-        var run = _dispatcher.Fire(job, _time.GetUtcNow(), JobTrigger.Manual, Guid.NewGuid(), withCompletion: true);
+        var run = _dispatcher.Fire(job, _time.GetUtcNow(), JobTrigger.Manual, SessionIds.NewId(), withCompletion: true);
         return Task.FromResult(new JobRunHandle(run.FirstSessionId, run.Completion!.Task));
     }
 
     public Task<Guid> ScheduleOnceAsync(string name, DateTimeOffset runAt, CancellationToken cancellationToken = default)
     {
-        var sessionId = Guid.NewGuid();
+        var sessionId = SessionIds.NewId();
         ScheduledJob job;
         DateTimeOffset now;
         lock (_lock)
@@ -407,9 +407,12 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
     {
         DateTimeOffset? now = null;
         var more = true;
+
+        // One list for every batch of this wake-up: a new one per batch cost ~85 bytes per run at 10,000 runs a second.
+        List<DueRun>? due = null;
         while (more)
         {
-            List<DueRun>? due = null;
+            due?.Clear();
             lock (_lock)
             {
                 if (_stopped)
@@ -423,7 +426,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                 {
                     while (_queue.TryDequeueDue(now.Value, out var entry, out var at))
                     {
-                        due ??= [];
+                        due ??= new List<DueRun>(DispatchBatchSize);
                         if (entry.OneOffSessionId is { } sessionId)
                         {
                             entry.Job.OneOffs.Remove(at);
@@ -456,7 +459,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
                 }
             }
 
-            if (due is null)
+            if (due is not { Count: > 0 })
             {
                 return;
             }
@@ -517,13 +520,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
             Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
             if (definition.Misfire == MisfirePolicy.RunOnce)
             {
-                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid(), keepOccurrence));
+                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, SessionIds.NewId(), keepOccurrence));
             }
         }
 
         while (occurrence is { } o && o <= now)
         {
-            due.Add(new DueRun(job, o, JobTrigger.Scheduled, Guid.NewGuid(), keepOccurrence));
+            due.Add(new DueRun(job, o, JobTrigger.Scheduled, SessionIds.NewId(), keepOccurrence));
             job.LastFired = o;
             occurrence = schedule.GetNextOccurrence(o);
         }
