@@ -163,12 +163,11 @@ internal sealed class JobRunner(
             : cancellationToken.UnsafeRegister(static s => ((JobRun)s!).Runner.OnAttemptTokenCancelled((JobRun)s!), run);
         try
         {
-            // Disposed as AsyncServiceScope would, without it: ConfigureAwait on that struct boxes it on every attempt.
-            var scope = scopeFactory.CreateScope();
+            // The attempt's DI scope opens on first use (see JobContext.Services) and closes when the attempt ends.
+            context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scopeFactory);
             try
             {
-                context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scope.ServiceProvider);
-                var job = run.Plan.Activator.Create(scope.ServiceProvider, out var owned);
+                var job = run.Plan.Activator.Create(context, out var owned);
                 try
                 {
                     run.Phase = RunPhase.InJob;
@@ -185,14 +184,7 @@ internal sealed class JobRunner(
             }
             finally
             {
-                if (scope is IAsyncDisposable asyncScope)
-                {
-                    await asyncScope.DisposeAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    scope.Dispose();
-                }
+                await context.CloseScopeAsync().ConfigureAwait(false);
             }
         }
         catch (Exception ex)
