@@ -11,7 +11,7 @@ internal sealed class JobSchedulerHealthState
     /// <summary>How many failed runs are remembered; counts in the health check saturate here.</summary>
     public const int FailureCapacity = 1024;
 
-    private readonly HashSet<JobRun> _running = [];
+    private readonly RunSet _running = new(); // striped: every attempt adds and removes itself, from any thread
     private readonly object _failuresLock = new();
     private Failure[]? _failures;
     private int _nextFailure;
@@ -25,40 +25,25 @@ internal sealed class JobSchedulerHealthState
 
     public void MarkStopped() => Volatile.Write(ref _state, (int)SchedulerState.Stopped);
 
-    public void AttemptStarted(JobRun run)
-    {
-        lock (_running)
-        {
-            _running.Add(run);
-        }
-    }
+    public void AttemptStarted(JobRun run) => _running.Add(run);
 
-    public void AttemptEnded(JobRun run)
-    {
-        lock (_running)
-        {
-            _running.Remove(run);
-        }
-    }
+    public void AttemptEnded(JobRun run) => _running.Remove(run);
 
     /// <summary>Returns every job with an attempt executing now, and how long its longest one has run.</summary>
     public Dictionary<string, TimeSpan> GetRunning(DateTimeOffset now)
     {
         var running = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
-        lock (_running)
+        foreach (var run in _running.ToList())
         {
-            foreach (var run in _running)
+            if (run.CurrentSession is not { } session)
             {
-                if (run.CurrentSession is not { } session)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var runningFor = now - session.StartedAt;
-                if (!running.TryGetValue(session.JobName, out var longest) || runningFor > longest)
-                {
-                    running[session.JobName] = runningFor;
-                }
+            var runningFor = now - session.StartedAt;
+            if (!running.TryGetValue(session.JobName, out var longest) || runningFor > longest)
+            {
+                running[session.JobName] = runningFor;
             }
         }
 

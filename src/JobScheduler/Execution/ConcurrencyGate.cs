@@ -5,21 +5,34 @@ namespace JobScheduler.Execution;
 /// released slot is handed straight to the next waiter, so no run starves and a waiter's phase changes the moment it
 /// is granted.
 /// </summary>
+/// <remarks>
+/// Entering and leaving while slots are free is one interlocked operation each, without the lock: every run passes
+/// here twice, and at 10,000 runs a second a lock taken by every worker was contended. The lock only orders waiters.
+/// </remarks>
 internal sealed class ConcurrencyGate(int capacity)
 {
     private readonly Queue<Waiter> _waiters = new();
-    private int _available = capacity;
+
+    // Free slots minus runs counted as waiting (queued, or about to queue). Positive: that many free and nobody waiting,
+    // so a newcomer may take one without overtaking a waiter.
+    private int _count = capacity;
+
+    // Slots released for a waiter that had counted itself but not reached the queue yet (guarded by the lock).
+    private int _handoffs;
 
     /// <summary>Takes a slot without waiting when one is free and nobody is queued.</summary>
     public bool TryEnter()
     {
-        lock (_waiters)
+        var count = Volatile.Read(ref _count);
+        while (count > 0)
         {
-            if (_available > 0 && _waiters.Count == 0)
+            var seen = Interlocked.CompareExchange(ref _count, count - 1, count);
+            if (seen == count)
             {
-                _available--;
                 return true;
             }
+
+            count = seen;
         }
 
         return false;
@@ -28,12 +41,18 @@ internal sealed class ConcurrencyGate(int capacity)
     /// <summary>Waits for a slot; throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
     public async Task EnterAsync(JobRun run, CancellationToken cancellationToken)
     {
+        if (Interlocked.Decrement(ref _count) >= 0)
+        {
+            return; // a slot was free after all
+        }
+
+        // Counted as waiting from here: a release now owes this run its slot, through the queue or a handoff.
         var waiter = new Waiter(run);
         lock (_waiters)
         {
-            if (_available > 0 && _waiters.Count == 0)
+            if (_handoffs > 0)
             {
-                _available--;
+                _handoffs--;
                 return;
             }
 
@@ -49,6 +68,11 @@ internal sealed class ConcurrencyGate(int capacity)
 
     public void Release()
     {
+        if (Interlocked.Increment(ref _count) > 0)
+        {
+            return; // nobody waits: the slot is free
+        }
+
         Waiter? next = null;
         lock (_waiters)
         {
@@ -59,19 +83,24 @@ internal sealed class ConcurrencyGate(int capacity)
                     next = waiter;
                     break;
                 }
+
+                // A cancelled waiter no longer waits: uncount it. If that leaves a slot free, nobody else is owed it.
+                if (Interlocked.Increment(ref _count) > 0)
+                {
+                    return;
+                }
             }
 
             if (next is null)
             {
-                _available++;
+                // Someone counted itself as waiting but has not queued yet: it takes the slot when it gets the lock.
+                _handoffs++;
+                return;
             }
         }
 
-        if (next is not null)
-        {
-            next.Run.Phase = RunPhase.Executing;
-            next.TrySetResult();
-        }
+        next.Run.Phase = RunPhase.Executing;
+        next.TrySetResult();
     }
 
     private sealed class Waiter(JobRun run) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)

@@ -11,6 +11,9 @@ internal sealed class JobActivator
     private readonly Type _jobType;
     private readonly ObjectFactory? _factory;
 
+    // Whether creating the job reads the scope: a DI registration does, and so may any constructor with parameters.
+    private readonly bool _needsServices;
+
     public JobActivator(Type jobType, IServiceProviderIsService? isService)
     {
         _jobType = jobType;
@@ -18,13 +21,23 @@ internal sealed class JobActivator
         {
             _factory = ActivatorUtilities.CreateFactory(jobType, Type.EmptyTypes);
         }
+
+        _needsServices = _factory is null || jobType.GetConstructors() is not [{ } only] || only.GetParameters().Length > 0;
     }
 
-    /// <summary>Creates the job; <paramref name="owned"/> says whether the caller must dispose it.</summary>
-    public IJob Create(IServiceProvider services, out bool owned)
+    /// <summary>
+    /// Creates the job from the attempt's scope; <paramref name="owned"/> says whether the caller must dispose it. A class
+    /// whose only constructor takes nothing is built without opening the scope (see <see cref="JobContext.Services"/>).
+    /// </summary>
+    public IJob Create(JobContext context, out bool owned)
     {
         owned = _factory is not null;
-        return (IJob)(_factory is null ? services.GetRequiredService(_jobType) : _factory(services, null));
+        if (!_needsServices)
+        {
+            return (IJob)_factory!(NoServices.Instance, null);
+        }
+
+        return (IJob)(_factory is null ? context.Services.GetRequiredService(_jobType) : _factory(context.Services, null));
     }
 
     public static async ValueTask DisposeOwnedAsync(IJob job)
@@ -37,5 +50,13 @@ internal sealed class JobActivator
         {
             disposable.Dispose();
         }
+    }
+
+    /// <summary>The provider a parameterless constructor is built with: it is never asked for anything.</summary>
+    private sealed class NoServices : IServiceProvider
+    {
+        public static readonly NoServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 }

@@ -40,6 +40,9 @@ internal sealed class JobRun(
     /// <summary>Gets or sets a value indicating whether the run holds one of the job's <see cref="ScheduledJob.RunningCount"/>.</summary>
     public bool HoldsJobSlot { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the dispatcher counts the run as in progress (set once, by one thread).</summary>
+    public bool IsTracked { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the run claimed its occurrence in the cluster, and so must mark it finished.</summary>
     public bool IsClaimed { get; set; }
 

@@ -218,7 +218,7 @@ internal sealed class JobRunner(
         var startedAt = time.GetUtcNow();
         var session = new JobSession
         {
-            Id = attempt == 1 ? run.FirstSessionId : Guid.NewGuid(),
+            Id = attempt == 1 ? run.FirstSessionId : SessionIds.NewId(),
             JobName = definition.Name,
             Trigger = run.Trigger,
             ScheduledAt = run.ScheduledAt,
@@ -239,11 +239,11 @@ internal sealed class JobRunner(
             : cancellationToken.UnsafeRegister(static s => ((JobRun)s!).Runner.OnAttemptTokenCancelled((JobRun)s!), run);
         try
         {
-            var scope = scopeFactory.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            // The attempt's DI scope opens on first use (see JobContext.Services) and closes when the attempt ends.
+            context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scopeFactory);
+            try
             {
-                context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scope.ServiceProvider);
-                var job = run.Plan.Activator.Create(scope.ServiceProvider, out var owned);
+                var job = run.Plan.Activator.Create(context, out var owned);
                 try
                 {
                     run.Phase = RunPhase.InJob;
@@ -257,6 +257,10 @@ internal sealed class JobRunner(
                         await JobActivator.DisposeOwnedAsync(job).ConfigureAwait(false);
                     }
                 }
+            }
+            finally
+            {
+                await context.CloseScopeAsync().ConfigureAwait(false);
             }
         }
         catch (Exception ex)

@@ -13,7 +13,8 @@ internal sealed class RunDispatcher
     private readonly JobRunner _runner;
     private readonly JobSchedulerOptions _options;
     private readonly ILogger _logger;
-    private readonly HashSet<JobRun> _active = [];
+    private readonly RunSet _active = new();
+    private int _activeCount; // apart from the set, so removing a run needs no global lock to see it was the last
     private TaskCompletionSource? _drained;
     private Action<JobRun>? _unclaimed;
     private volatile bool _stopping;
@@ -189,13 +190,11 @@ internal sealed class RunDispatcher
         }
 
         run.Phase = RunPhase.Completed;
-        lock (_active)
+        _active.Remove(run);
+        if (Interlocked.Decrement(ref _activeCount) == 0)
         {
-            _active.Remove(run);
-            if (_active.Count == 0)
-            {
-                _drained?.TrySetResult();
-            }
+            // Pairs with StopAsync: it publishes _drained, then reads the count; one of the two sees the other.
+            Volatile.Read(ref _drained)?.TrySetResult();
         }
     }
 
@@ -219,19 +218,15 @@ internal sealed class RunDispatcher
     public async Task StopAsync(ShutdownProgress progress, CancellationToken hostDeadline)
     {
         _stopping = true;
-        Task drained;
-        int count;
-        lock (_active)
+        var drainedSource = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _drained, drainedSource); // a full fence: the count below is read after the publication
+        var count = ActiveCount;
+        if (count == 0)
         {
-            count = _active.Count;
-            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (count == 0)
-            {
-                _drained.TrySetResult();
-            }
-
-            drained = _drained.Task;
+            drainedSource.TrySetResult();
         }
+
+        var drained = drainedSource.Task;
 
         if (count > 0)
         {
@@ -256,30 +251,15 @@ internal sealed class RunDispatcher
         }
     }
 
-    public int ActiveCount
-    {
-        get
-        {
-            lock (_active)
-            {
-                return _active.Count;
-            }
-        }
-    }
+    public int ActiveCount => Volatile.Read(ref _activeCount);
 
     /// <summary>Returns whether every run in progress waits only on the test clock or a slot; otherwise describes one that does not.</summary>
     public bool IsSettled(out string? busy)
     {
-        lock (_active)
+        if (_active.Find(static run => !run.IsSettled) is { } run)
         {
-            foreach (var run in _active)
-            {
-                if (!run.IsSettled)
-                {
-                    busy = $"job '{run.Job.Name}' (occurrence {run.ScheduledAt:O}, attempt {run.Attempt}) is {run.Phase}";
-                    return false;
-                }
-            }
+            busy = $"job '{run.Job.Name}' (occurrence {run.ScheduledAt:O}, attempt {run.Attempt}) is {run.Phase}";
+            return false;
         }
 
         busy = null;
@@ -312,10 +292,14 @@ internal sealed class RunDispatcher
 
     private void Track(JobRun run)
     {
-        lock (_active)
+        if (run.IsTracked)
         {
-            _active.Add(run);
+            return; // a cluster run is tracked from its claim on, before the overlap policy admits it
         }
+
+        run.IsTracked = true;
+        Interlocked.Increment(ref _activeCount);
+        _active.Add(run);
     }
 
     private async Task RecordSkippedAsync(JobRun run)
@@ -362,13 +346,7 @@ internal sealed class RunDispatcher
 
     private async Task CloseStragglersAsync()
     {
-        JobRun[] stragglers;
-        lock (_active)
-        {
-            stragglers = [.. _active];
-        }
-
-        foreach (var run in stragglers)
+        foreach (var run in _active.ToList())
         {
             if (run.CurrentSession is not { } current || !run.TryClaimEnd(run.Attempt))
             {

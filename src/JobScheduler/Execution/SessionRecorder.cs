@@ -18,9 +18,23 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     /// <summary>Gets a value indicating whether the store keeps each job's last occurrence (for catch-up after downtime).</summary>
     public bool KeepsOccurrences => store is IJobOccurrenceStore;
 
-    public async ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
+    // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
+    public ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
     {
-        await buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session).ConfigureAwait(false);
+        var write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session);
+        return observers.Length == 0 ? write : NotifyStartedAsync(write, session, cancellationToken);
+    }
+
+    public ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
+    {
+        instrumentation.SessionEnded(session);
+        var write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
+        return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
+    }
+
+    private async ValueTask NotifyStartedAsync(ValueTask write, JobSession session, CancellationToken cancellationToken)
+    {
+        await write.ConfigureAwait(false);
         foreach (var observer in observers)
         {
             try
@@ -34,10 +48,9 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
         }
     }
 
-    public async ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
+    private async ValueTask NotifyEndedAsync(ValueTask write, JobSession session, CancellationToken cancellationToken)
     {
-        instrumentation.SessionEnded(session);
-        await buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session).ConfigureAwait(false);
+        await write.ConfigureAwait(false);
         foreach (var observer in observers)
         {
             try

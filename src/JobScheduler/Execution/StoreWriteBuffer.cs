@@ -105,7 +105,7 @@ internal sealed class StoreWriteBuffer : IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    private async ValueTask WriteAsync(PendingWrite write)
+    private ValueTask WriteAsync(PendingWrite write)
     {
         // A healthy store (the common case) takes no lock: two writes per run from every thread would contend on it.
         // Reading the flag outside the lock leaves the same window as reading it inside and releasing the lock before
@@ -117,42 +117,59 @@ internal sealed class StoreWriteBuffer : IDisposable
                 if (_flushing)
                 {
                     Enqueue(write);
-                    return;
+                    return ValueTask.CompletedTask;
                 }
             }
         }
 
+        ValueTask pending;
         try
         {
-            var pending = Execute(write);
-            if (pending.IsCompletedSuccessfully)
-            {
-                return;
-            }
+            pending = Execute(write);
+        }
+        catch (Exception ex)
+        {
+            OnWriteFailed(write, ex);
+            return ValueTask.CompletedTask;
+        }
 
+        // A write that completed at once (the in-memory store, always) needs no async state machine.
+        return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : WaitForWriteAsync(write, pending);
+    }
+
+    private async ValueTask WaitForWriteAsync(PendingWrite write, ValueTask pending)
+    {
+        try
+        {
             // A hanging store must not hold the job for longer than the write timeout.
             await pending.AsTask().WaitAsync(_options.StoreWriteTimeout, TimeProvider.System).ConfigureAwait(false); // clock-ok: bounds real I/O
         }
         catch (Exception ex)
         {
-            Log.StoreWriteFailedMessage(_logger, ex, write.Describe());
-            lock (_queue)
-            {
-                Enqueue(write);
-                if (!_flushing)
-                {
-                    _flushing = true;
+            OnWriteFailed(write, ex);
+        }
+    }
 
-                    // The loop belongs to no run: its timers must not count as a run waiting on the clock.
-                    using (ExecutionContext.SuppressFlow())
-                    {
-                        _ = Task.Run(FlushLoopAsync);
-                    }
+    /// <summary>Queues a write that failed or timed out, and starts the loop that retries the queue if it is not running.</summary>
+    private void OnWriteFailed(PendingWrite write, Exception ex)
+    {
+        Log.StoreWriteFailedMessage(_logger, ex, write.Describe());
+        lock (_queue)
+        {
+            Enqueue(write);
+            if (!_flushing)
+            {
+                _flushing = true;
+
+                // The loop belongs to no run: its timers must not count as a run waiting on the clock.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = Task.Run(FlushLoopAsync);
                 }
             }
-
-            _monitor?.NotifyChanged();
         }
+
+        _monitor?.NotifyChanged();
     }
 
     private ValueTask Execute(PendingWrite write) => write.Kind switch

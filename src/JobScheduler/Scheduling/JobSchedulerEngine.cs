@@ -179,13 +179,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         var startedAt = _time.GetUtcNow();
         foreach (var (job, occurrence) in catchUps)
         {
-            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid(), claim: true);
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, SessionIds.NewId(), claim: true);
             await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
         }
 
         foreach (var job in startupJobs)
         {
-            _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, Guid.NewGuid());
+            _dispatcher.Fire(job, startedAt, JobTrigger.Scheduled, SessionIds.NewId());
         }
 
         _retention.Start();
@@ -276,13 +276,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             job = FindRunnable(name);
         }
 
-        var run = _dispatcher.Fire(job, _time.GetUtcNow(), JobTrigger.Manual, Guid.NewGuid(), withCompletion: true);
+        var run = _dispatcher.Fire(job, _time.GetUtcNow(), JobTrigger.Manual, SessionIds.NewId(), withCompletion: true);
         return Task.FromResult(new JobRunHandle(run.FirstSessionId, run.Completion!.Task));
     }
 
     public Task<Guid> ScheduleOnceAsync(string name, DateTimeOffset runAt, CancellationToken cancellationToken = default)
     {
-        var sessionId = Guid.NewGuid();
+        var sessionId = SessionIds.NewId();
         ScheduledJob job;
         DateTimeOffset now;
         lock (_lock)
@@ -429,9 +429,12 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     {
         DateTimeOffset? now = null;
         var more = true;
+
+        // One list for every batch of this wake-up: a new one per batch cost ~85 bytes per run at 10,000 runs a second.
+        List<DueRun>? due = null;
         while (more)
         {
-            List<DueRun>? due = null;
+            due?.Clear();
             lock (_lock)
             {
                 if (_stopped)
@@ -445,7 +448,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                 {
                     while (_queue.TryDequeueDue(now.Value, out var entry, out var at))
                     {
-                        due ??= [];
+                        due ??= new List<DueRun>(DispatchBatchSize);
                         if (entry.OneOffSessionId is { } sessionId)
                         {
                             entry.Job.OneOffs.Remove(at);
@@ -478,7 +481,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                 }
             }
 
-            if (due is null)
+            if (due is not { Count: > 0 })
             {
                 return;
             }
@@ -539,13 +542,13 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
             if (definition.Misfire == MisfirePolicy.RunOnce)
             {
-                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, Guid.NewGuid(), keepOccurrence, Claim: true));
+                due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, SessionIds.NewId(), keepOccurrence, Claim: true));
             }
         }
 
         while (occurrence is { } o && o <= now)
         {
-            due.Add(new DueRun(job, o, JobTrigger.Scheduled, Guid.NewGuid(), keepOccurrence, Claim: true));
+            due.Add(new DueRun(job, o, JobTrigger.Scheduled, SessionIds.NewId(), keepOccurrence, Claim: true));
             job.LastFired = o;
             occurrence = schedule.GetNextOccurrence(o);
         }
@@ -853,7 +856,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         foreach (var (job, occurrence) in catchUps)
         {
             Log.CoordinationCatchUpMessage(_logger, job.Name, occurrence);
-            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, Guid.NewGuid(), claim: true);
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, SessionIds.NewId(), claim: true);
         }
     }
 

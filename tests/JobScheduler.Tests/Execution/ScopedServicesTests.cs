@@ -30,7 +30,7 @@ public sealed class ScopedServicesTests
         public void Dispose() => IsDisposed = true;
     }
 
-    private sealed record Use(ScopedDependency Dependency, bool DisposedDuringRun, bool SameAsContextScope, SyncScopedDependency Sync, DisposableJob? Job);
+    private sealed record Use(ScopedDependency Dependency, bool DisposedDuringRun, bool SameAsContextScope, SyncScopedDependency Sync, DisposableJob? Job, JobContext? Context = null);
 
     private sealed class UseLog
     {
@@ -80,6 +80,35 @@ public sealed class ScopedServicesTests
         }
 
         public void Dispose() => IsDisposed = true;
+    }
+
+    /// <summary>Takes nothing in its constructor and finds its services through <see cref="JobContext.Services"/>.</summary>
+    private sealed class ServiceLocatorJob : IJob
+    {
+        public Task ExecuteAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            var dependency = context.Services.GetRequiredService<ScopedDependency>();
+            var same = ReferenceEquals(dependency, context.Services.GetRequiredService<ScopedDependency>());
+            context.Services.GetRequiredService<UseLog>().Add(
+                new Use(dependency, dependency.IsDisposed, same, context.Services.GetRequiredService<SyncScopedDependency>(), null, context));
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Takes nothing and never reads <see cref="JobContext.Services"/>; keeps its context for the test.</summary>
+    private sealed class ContextKeepingJob : IJob
+    {
+        public static readonly List<JobContext> Contexts = [];
+
+        public Task ExecuteAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            lock (Contexts)
+            {
+                Contexts.Add(context);
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     private static Task<Testing.JobSchedulerTestHost> StartAsync(UseLog log, Action<IJobSchedulerBuilder> jobs)
@@ -154,5 +183,42 @@ public sealed class ScopedServicesTests
         Assert.Equal(2, uses.Count);
         Assert.NotSame(uses[0].Job, uses[1].Job);
         Assert.All(uses, u => Assert.True(u.Job!.IsDisposed)); // disposed with its scope
+    }
+
+    [Fact]
+    public async Task ParameterlessJob_ReadingContextServices_GetsTheAttemptsScopeDisposedAfterTheRun()
+    {
+        var log = new UseLog();
+        await using var host = await StartAsync(log, b => b.AddJob<ServiceLocatorJob>("* * * * *", j => j.WithName("locator")));
+
+        await host.AdvanceToAsync(Start.AddMinutes(2));
+
+        var uses = log.Uses;
+        Assert.Equal(2, uses.Count);
+        Assert.NotSame(uses[0].Dependency, uses[1].Dependency);
+        Assert.All(uses, u =>
+        {
+            Assert.False(u.DisposedDuringRun);
+            Assert.True(u.SameAsContextScope);
+            Assert.True(u.Dependency.IsDisposed);
+            Assert.True(u.Sync.IsDisposed);
+        });
+        Assert.Throws<ObjectDisposedException>(() => uses[0].Context!.Services.GetService(typeof(ScopedDependency)));
+    }
+
+    [Fact]
+    public async Task ContextServices_FirstReadAfterTheAttemptEnded_IsADisposedScope()
+    {
+        await using var host = await StartAsync(new UseLog(), b => b.AddJob<ContextKeepingJob>(j => j.WithName("keeper")));
+
+        await host.RunJobAsync("keeper");
+
+        JobContext context;
+        lock (ContextKeepingJob.Contexts)
+        {
+            context = Assert.Single(ContextKeepingJob.Contexts);
+        }
+
+        Assert.Throws<ObjectDisposedException>(() => context.Services.GetService(typeof(ScopedDependency)));
     }
 }

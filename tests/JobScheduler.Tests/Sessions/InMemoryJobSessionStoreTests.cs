@@ -278,6 +278,29 @@ public sealed class InMemoryJobSessionStoreTests
         Assert.Equal(0, await store.PurgeAsync(T0.AddSeconds(5), None));
     }
 
+    [Theory]
+    [InlineData(5)]   // found by scanning the log
+    [InlineData(300)] // past the scan limit: found through the id set
+    public async Task Writes_OfAnOlderSession_InALongLog_FindItById(int sessions)
+    {
+        var store = CreateSut(maxSessionsPerJob: 1_000);
+        var running = Enumerable.Range(0, sessions).Select(i => Running(startedAt: i)).ToList();
+        foreach (var session in running)
+        {
+            await store.RecordStartAsync(session, None);
+        }
+
+        var oldest = running[0];
+        await store.RecordEndAsync(Ended(oldest), None);
+        await store.RecordStartAsync(oldest, None); // a late start of an ended session is a no-op
+        await store.RecordStartAsync(running[^1], None); // and so is a repeated one
+
+        var stored = await QueryAsync(store);
+        Assert.Equal(sessions, stored.Count);
+        Assert.Equal(JobSessionStatus.Succeeded, stored.Single(s => s.Id == oldest.Id).Status);
+        Assert.Equal(sessions - 1, stored.Count(s => s.Status == JobSessionStatus.Running));
+    }
+
     // ---- bound per job ------------------------------------------------------------------------------------------
 
     [Fact]
