@@ -61,6 +61,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, IDisposable
         instrumentation.ObserveStoreQueue(recorder.Buffer);
         _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor);
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
+        instrumentation.Health.ObserveRuns(_dispatcher.ActiveRuns);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var (definitions, problems) = jobs.Build(_options);
