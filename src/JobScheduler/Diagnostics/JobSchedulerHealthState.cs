@@ -11,7 +11,9 @@ internal sealed class JobSchedulerHealthState
     /// <summary>How many failed runs are remembered; counts in the health check saturate here.</summary>
     public const int FailureCapacity = 1024;
 
-    private readonly RunSet _running = new(); // striped: every attempt adds and removes itself, from any thread
+    // The dispatcher's runs in progress; those executing an attempt are flagged. A set of its own here cost every attempt
+    // two more lock round trips.
+    private RunSet? _runs;
     private readonly object _failuresLock = new();
     private Failure[]? _failures;
     private int _nextFailure;
@@ -25,17 +27,20 @@ internal sealed class JobSchedulerHealthState
 
     public void MarkStopped() => Volatile.Write(ref _state, (int)SchedulerState.Stopped);
 
-    public void AttemptStarted(JobRun run) => _running.Add(run);
+    /// <summary>Lets the health state see the runs in progress (set once by the scheduler).</summary>
+    public void ObserveRuns(RunSet runs) => Volatile.Write(ref _runs, runs);
 
-    public void AttemptEnded(JobRun run) => _running.Remove(run);
+    public static void AttemptStarted(JobRun run) => run.InAttempt = true;
+
+    public static void AttemptEnded(JobRun run) => run.InAttempt = false;
 
     /// <summary>Returns every job with an attempt executing now, and how long its longest one has run.</summary>
     public Dictionary<string, TimeSpan> GetRunning(DateTimeOffset now)
     {
         var running = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
-        foreach (var run in _running.ToList())
+        foreach (var run in Volatile.Read(ref _runs)?.ToList() ?? [])
         {
-            if (run.CurrentSession is not { } session)
+            if (!run.InAttempt || run.CurrentSession is not { } session)
             {
                 continue;
             }

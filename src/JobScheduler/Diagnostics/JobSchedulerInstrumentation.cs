@@ -136,14 +136,14 @@ internal sealed class JobSchedulerInstrumentation : IDisposable
             _lateness.Record((session.StartedAt - session.ScheduledAt).TotalSeconds, jobName);
         }
 
-        Health.AttemptStarted(run);
+        JobSchedulerHealthState.AttemptStarted(run);
         return ActivitySource.HasListeners() ? StartAttemptSpan(run, session) : null;
     }
 
     /// <summary>An attempt ended (before its end is recorded): duration, running count, span status.</summary>
     public void AttemptEnded(JobRun run, JobSession ended, Exception? error, Activity? activity)
     {
-        Health.AttemptEnded(run);
+        JobSchedulerHealthState.AttemptEnded(run);
         var jobName = new KeyValuePair<string, object?>(JobNameTag, ended.JobName);
         _running.Add(-1, jobName);
         _duration.Record(ended.Duration.GetValueOrDefault().TotalSeconds, jobName, new KeyValuePair<string, object?>(StatusTag, StatusName(ended.Status)));

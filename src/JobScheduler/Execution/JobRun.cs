@@ -13,7 +13,11 @@ internal sealed class JobRun(
     JobRunner runner,
     bool withCompletion) : IThreadPoolWorkItem
 {
+    // Only a triggered run has a caller's span or a handle waiting on it: kept apart, so each scheduled run is ~40 bytes
+    // smaller (10,000 of them a second in the scale benchmark).
+    private readonly ManualRunState? _manual = trigger == JobTrigger.Manual || withCompletion ? new(trigger, withCompletion) : null;
     private int _phase;
+    private bool _inAttempt;
     private int _endedAttempt;
     private int _pendingClockWaits;
 
@@ -31,11 +35,10 @@ internal sealed class JobRun(
     public JobRunner Runner => runner;
 
     /// <summary>Gets the span of the code that triggered a manual run, which the run's spans link to (runs are roots).</summary>
-    public ActivityContext Caller { get; } = trigger == JobTrigger.Manual ? JobSchedulerInstrumentation.CaptureCaller() : default;
+    public ActivityContext Caller => _manual?.Caller ?? default;
 
     /// <summary>Gets the completion behind a <see cref="JobRunHandle"/>, when one was asked for.</summary>
-    public TaskCompletionSource<JobSession>? Completion { get; } =
-        withCompletion ? new TaskCompletionSource<JobSession>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+    public TaskCompletionSource<JobSession>? Completion => _manual?.Completion;
 
     /// <summary>Gets or sets a value indicating whether the run holds one of the job's <see cref="ScheduledJob.RunningCount"/>.</summary>
     public bool HoldsJobSlot { get; set; }
@@ -50,6 +53,13 @@ internal sealed class JobRun(
     public bool HoldsLease { get; set; }
 
     public int Attempt { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether an attempt is executing (between its recorded start and end), for the health check.</summary>
+    public bool InAttempt
+    {
+        get => Volatile.Read(ref _inAttempt);
+        set => Volatile.Write(ref _inAttempt, value);
+    }
 
     /// <summary>Gets or sets the session of the attempt in progress, for shutdown to close if the job never returns.</summary>
     public JobSession? CurrentSession { get; set; }
@@ -105,4 +115,12 @@ internal sealed class JobRun(
     }
 
     void IThreadPoolWorkItem.Execute() => _ = runner.RunAsync(this);
+
+    private sealed class ManualRunState(JobTrigger trigger, bool withCompletion)
+    {
+        public ActivityContext Caller { get; } = trigger == JobTrigger.Manual ? JobSchedulerInstrumentation.CaptureCaller() : default;
+
+        public TaskCompletionSource<JobSession>? Completion { get; } =
+            withCompletion ? new TaskCompletionSource<JobSession>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+    }
 }

@@ -253,6 +253,9 @@ internal sealed class RunDispatcher
 
     public int ActiveCount => Volatile.Read(ref _activeCount);
 
+    /// <summary>Gets the runs in progress (for the health check, which reports those executing an attempt).</summary>
+    public RunSet ActiveRuns => _active;
+
     /// <summary>Returns whether every run in progress waits only on the test clock or a slot; otherwise describes one that does not.</summary>
     public bool IsSettled(out string? busy)
     {

@@ -1,11 +1,10 @@
-using System.Runtime.CompilerServices;
-
 namespace JobScheduler.Execution;
 
 /// <summary>
 /// A set of runs split into stripes, each under its own lock. Every run is added and removed once, by different threads
 /// (the timer adds, a worker removes); with one set under one lock those threads queued on that lock at 10,000 runs a
-/// second. A run's stripe comes from its identity hash, so adding and removing it take the same, rarely shared, lock.
+/// second. A run's stripe comes from its first session id (random), so adding and removing it take the same, rarely
+/// shared, lock, and no run needs an identity hash code (generated and stored in the object's header on first use).
 /// </summary>
 internal sealed class RunSet
 {
@@ -17,7 +16,7 @@ internal sealed class RunSet
     {
         for (var i = 0; i < StripeCount; i++)
         {
-            _stripes[i] = [];
+            _stripes[i] = new HashSet<JobRun>(ByReference.Instance);
         }
     }
 
@@ -95,5 +94,15 @@ internal sealed class RunSet
         }
     }
 
-    private HashSet<JobRun> StripeOf(JobRun run) => _stripes[RuntimeHelpers.GetHashCode(run) & (StripeCount - 1)];
+    private HashSet<JobRun> StripeOf(JobRun run) => _stripes[ByReference.Instance.GetHashCode(run) & (StripeCount - 1)];
+
+    /// <summary>Runs are equal only to themselves; the hash is their first session id's, random and already at hand.</summary>
+    private sealed class ByReference : IEqualityComparer<JobRun>
+    {
+        public static readonly ByReference Instance = new();
+
+        public bool Equals(JobRun? x, JobRun? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(JobRun obj) => obj.FirstSessionId.GetHashCode();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Cronos;
 
@@ -6,6 +7,12 @@ namespace JobScheduler.Scheduling;
 /// <summary>Parses cron text with Cronos, choosing the 5- or 6-field format from the text itself.</summary>
 internal static class CronExpressionParser
 {
+    // Parsed expressions are immutable and compare by value, so jobs with the same text share one instance: with
+    // thousands of jobs on one schedule the timer thread then reads one expression, not thousands spread over the heap.
+    // Bounded, as a guard against an application that reschedules to ever new expressions.
+    private const int MaxShared = 1024;
+    private static readonly ConcurrentDictionary<string, CronExpression> Shared = new(StringComparer.Ordinal);
+
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> says why, without naming the job.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out CronExpression? expression, [NotNullWhen(false)] out string? error)
     {
@@ -17,6 +24,12 @@ internal static class CronExpressionParser
         }
 
         var trimmed = text.Trim();
+        if (Shared.TryGetValue(trimmed, out expression))
+        {
+            error = null;
+            return true;
+        }
+
         CronFormat format;
         if (trimmed.StartsWith('@'))
         {
@@ -39,6 +52,11 @@ internal static class CronExpressionParser
         try
         {
             expression = CronExpression.Parse(trimmed, format);
+            if (Shared.Count < MaxShared)
+            {
+                expression = Shared.GetOrAdd(trimmed, expression);
+            }
+
             error = null;
             return true;
         }

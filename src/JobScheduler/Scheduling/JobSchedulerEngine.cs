@@ -69,6 +69,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         _runner = new JobRunner(new ConcurrencyGate(_options.MaxConcurrentRuns), recorder, scopeFactory, time, _options, _logger, monitor, _coordinator);
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
         _dispatcher.OnUnclaimed(OnUnclaimed);
+        instrumentation.Health.ObserveRuns(_dispatcher.ActiveRuns);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var (definitions, problems) = jobs.Build(_options);
