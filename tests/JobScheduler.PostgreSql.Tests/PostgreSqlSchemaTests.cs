@@ -17,7 +17,7 @@ public sealed class PostgreSqlSchemaTests(PostgreSqlServerFixture server)
         }
 
         var tables = await ListAsync($"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}' ORDER BY table_name");
-        Assert.Equal(["job_state", "schema_version", "sessions"], tables);
+        Assert.Equal(["instances", "job_leases", "job_state", "occurrence_claims", "schema_version", "sessions"], tables);
         Assert.Equal(SchemaMigrations.LatestVersion, await server.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
         Assert.Equal(SchemaMigrations.All.Count, (int)await server.ScalarAsync<long>($"SELECT count(*) FROM \"{schema}\".schema_version"));
     }
