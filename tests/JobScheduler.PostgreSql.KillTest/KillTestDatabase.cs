@@ -177,7 +177,7 @@ internal sealed class KillTestDatabase(NpgsqlDataSource dataSource)
                    count(*) FILTER (WHERE result_rows = 0 AND claimed_by IS NULL),
                    count(*) FILTER (WHERE catch_ups > 1),
                    count(*) FILTER (WHERE catch_ups > 0 AND NOT abandoned),
-                   count(*) FILTER (WHERE result_rows = 0 AND run_once AND (catch_up_abandoned OR coalesce(takeovers, 0) >= 1))
+                   count(*) FILTER (WHERE result_rows = 0 AND run_once AND (catch_up_abandoned OR (coalesce(takeovers, 0) >= 1 AND holder_killed)))
             FROM o
             """, from, to))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -202,7 +202,7 @@ internal sealed class KillTestDatabase(NpgsqlDataSource dataSource)
         await using (var command = Command(connection, occurrences + """
             SELECT job_name, occurrence, result_rows, coalesce(ran_on, ''), coalesce(sessions, ''), coalesce(claimed_by, ''),
                    CASE WHEN result_rows > 1 THEN 'duplicated without a kill'
-                        WHEN result_rows = 0 AND run_once AND (catch_up_abandoned OR coalesce(takeovers, 0) >= 1) THEN 'lost (RunOnce), its takeover run was killed too'
+                        WHEN result_rows = 0 AND run_once AND (catch_up_abandoned OR (coalesce(takeovers, 0) >= 1 AND holder_killed)) THEN 'lost (RunOnce), its takeover run was killed too'
                         WHEN result_rows = 0 AND run_once THEN 'lost (RunOnce)'
                         WHEN result_rows = 0 THEN 'lost (Skip) without a kill'
                         ELSE 're-run more than once' END

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using JobScheduler.PostgreSqlServer;
 using Npgsql;
 
@@ -22,6 +23,17 @@ internal static class Orchestrator
 
     public static async Task<int> RunAsync(OrchestratorSettings settings)
     {
+        // Ctrl+C or SIGTERM ends the run early but cleanly: workers stopped, throwaway server removed, no report.
+        using var interrupted = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+
         var random = new Random(settings.Seed);
         var parameters = string.Create(CultureInfo.InvariantCulture,
             $"{settings.Workers} workers, {settings.Worker.Jobs} every-second jobs (overlap {settings.Worker.Overlap}), {settings.Duration.TotalSeconds:0} s run, " +
@@ -51,7 +63,13 @@ internal static class Orchestrator
             .ToList();
         try
         {
-            var report = await DriveAsync(settings, workers, database, random);
+            var report = await DriveAsync(settings, workers, database, random, interrupted.Token);
+            if (report is null)
+            {
+                Say("interrupted: workers stopped, no report");
+                return 2;
+            }
+
             report.Parameters = parameters;
             await database.RecordProcessesAsync(workers.SelectMany(w => w.Incarnations));
 
@@ -81,7 +99,8 @@ internal static class Orchestrator
         }
     }
 
-    private static async Task<KillTestReport> DriveAsync(OrchestratorSettings settings, List<WorkerProcess> workers, KillTestDatabase database, Random random)
+    private static async Task<KillTestReport?> DriveAsync(
+        OrchestratorSettings settings, List<WorkerProcess> workers, KillTestDatabase database, Random random, CancellationToken interrupted)
     {
         foreach (var worker in workers)
         {
@@ -89,8 +108,15 @@ internal static class Orchestrator
         }
 
         var allReady = Task.WhenAll(workers.Select(w => w.Ready));
-        if (await Task.WhenAny(allReady, Task.Delay(StartTimeout)) != allReady)
+        if (await Task.WhenAny(allReady, Task.Delay(StartTimeout, interrupted)) != allReady)
         {
+            if (interrupted.IsCancellationRequested)
+            {
+                await Task.WhenAll(workers.Select(w => w.StopAsync(StopTimeout)));
+                return null;
+            }
+
+
             throw new KillTestException(
                 $"Not every worker reported READY within {StartTimeout.TotalSeconds:0} s: {string.Join(", ", workers.Where(w => !w.Ready.IsCompleted).Select(w => w.InstanceId))}. See the worker logs.");
         }
@@ -105,7 +131,7 @@ internal static class Orchestrator
         var restarts = new Dictionary<WorkerProcess, DateTimeOffset>();
         var nextKill = from + NextKillInterval(settings, random);
         var killsSkipped = 0;
-        while (DateTimeOffset.UtcNow < stopAt)
+        while (DateTimeOffset.UtcNow < stopAt && !interrupted.IsCancellationRequested)
         {
             var now = DateTimeOffset.UtcNow;
             foreach (var worker in workers.Where(w => w.HasExitedUnexpectedly))
@@ -117,7 +143,7 @@ internal static class Orchestrator
                 restarts[worker] = now + TimeSpan.FromSeconds(1);
             }
 
-            foreach (var (worker, at) in restarts.Where(r => r.Value <= now).ToList())
+            foreach (var (worker, _) in restarts.Where(r => r.Value <= now).ToList())
             {
                 restarts.Remove(worker);
                 worker.Start();
@@ -140,7 +166,7 @@ internal static class Orchestrator
 
                     if (candidates.Count == 0 && now - nextKill < BusyWait)
                     {
-                        await Task.Delay(TimeSpan.FromMilliseconds(20));
+                        await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
                         continue;
                     }
                 }
@@ -164,14 +190,18 @@ internal static class Orchestrator
                 nextKill += NextKillInterval(settings, random);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
         }
 
         Say($"graceful stop of {workers.Count} workers");
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(workers.Select(w => w.StopAsync(StopTimeout)));
-        var forced = workers.SelectMany(w => w.Incarnations).Count(i => i.End?.Contains("killed", StringComparison.Ordinal) == true && i.End.StartsWith("did not stop", StringComparison.Ordinal));
+        var forced = workers.SelectMany(w => w.Incarnations).Count(i => i.End?.StartsWith("did not stop", StringComparison.Ordinal) == true);
         Say($"all workers stopped in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        if (interrupted.IsCancellationRequested)
+        {
+            return null;
+        }
 
         var report = await database.ReportAsync(from, to);
         report.KillsSkipped = killsSkipped;

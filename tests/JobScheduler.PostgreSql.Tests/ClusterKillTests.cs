@@ -26,7 +26,7 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
         var folder = Directory.CreateTempSubdirectory("jobscheduler-killtest-");
         try
         {
-            var json = Path.Combine(folder.FullName, "report.json");
+            var json = folder.FullName + ".report.json"; // beside the folder, not in it
             var (exitCode, log) = await RunKillTestAsync(
                 "--connection", database, "--seconds", "40", "--workers", "3", "--jobs", "10", "--kill-every", "6",
                 "--victims", "busy", "--seed", "6", "--json", json, "--logs", Path.Combine(folder.FullName, "logs"));
