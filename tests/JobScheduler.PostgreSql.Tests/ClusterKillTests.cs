@@ -26,7 +26,7 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
         var folder = Directory.CreateTempSubdirectory("jobscheduler-killtest-");
         try
         {
-            var json = folder.FullName + ".report.json"; // beside the folder, not in it
+            var json = ReportPath(folder);
             var (exitCode, log) = await RunKillTestAsync(
                 "--connection", database, "--seconds", "40", "--workers", "3", "--jobs", "10", "--kill-every", "6",
                 "--victims", "busy", "--seed", "6", "--json", json, "--logs", Path.Combine(folder.FullName, "logs"));
@@ -49,6 +49,7 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
             try
             {
                 folder.Delete(recursive: true);
+                File.Delete(ReportPath(folder));
             }
             catch (IOException)
             {
@@ -119,4 +120,7 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
 
         return "dotnet";
     }
+
+    // Beside the temp folder rather than in it, and deleted with it.
+    private static string ReportPath(DirectoryInfo folder) => folder.FullName + ".report.json";
 }
