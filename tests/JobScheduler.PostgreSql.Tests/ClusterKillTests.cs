@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using JobScheduler.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace JobScheduler.PostgreSql.Tests;
@@ -63,7 +64,7 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
             .Single(a => a.Key == "KillTestPath").Value!;
         Assert.True(File.Exists(app), $"The kill test is built with the tests; not found at {app}.");
 
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(DotnetHost.Find())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -103,22 +104,6 @@ public sealed class ClusterKillTests(PostgreSqlServerFixture server, ITestOutput
         {
             return (process.ExitCode, log.ToString());
         }
-    }
-
-    /// <summary>The dotnet host running these tests (so the child uses the same runtime), else the one on PATH.</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            return self;
-        }
-
-        return "dotnet";
     }
 
     // Beside the temp folder rather than in it, and deleted with it.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using JobScheduler.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -67,7 +68,7 @@ public sealed class CrashRecoveryTests : IDisposable
             .Single(a => a.Key == "CrashAppPath").Value!;
         Assert.True(File.Exists(app), $"The crash app is built with the tests; not found at {app}.");
 
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(DotnetHost.Find())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -85,22 +86,6 @@ public sealed class CrashRecoveryTests : IDisposable
         process.BeginErrorReadLine();
         output = log;
         return process;
-    }
-
-    /// <summary>The dotnet host running these tests (so the child uses the same runtime), else the one on PATH.</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            return self;
-        }
-
-        return "dotnet";
     }
 
     private async Task<Guid> WaitForRunningSessionAsync(Process child, StringBuilder output)

@@ -93,9 +93,7 @@ internal sealed class PostgreSqlRunCoordinator : IRunCoordinator, IAsyncDisposab
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
-        _heartbeat?.Dispose();
-        await _beat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await StopHeartbeatAsync().ConfigureAwait(false);
         try
         {
             await FlushFinishesAsync(cancellationToken).ConfigureAwait(false);
@@ -232,10 +230,15 @@ internal sealed class PostgreSqlRunCoordinator : IRunCoordinator, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        await StopHeartbeatAsync().ConfigureAwait(false);
+        _joining.Dispose();
+    }
+
+    private async Task StopHeartbeatAsync()
+    {
         _stopping = true;
         _heartbeat?.Dispose();
         await _beat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _joining.Dispose();
     }
 
     private void OnHeartbeat()

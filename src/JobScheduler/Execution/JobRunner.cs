@@ -20,6 +20,8 @@ internal sealed class JobRunner(
     RunMonitor? monitor,
     IRunCoordinator? coordinator) : IDisposable
 {
+    private const string StoppedWaitingForLease = "The scheduler stopped before the job's cluster lease was free.";
+
     private readonly CancellationTokenSource _runsCancellation = new();
 
     /// <summary>Gets or sets the dispatcher told when a run ends (set once, the two reference each other).</summary>
@@ -116,7 +118,7 @@ internal sealed class JobRunner(
             }
             catch (OperationCanceledException)
             {
-                return await RecordNeverStartedAsync(run, "The scheduler stopped before the job's cluster lease was free.").ConfigureAwait(false);
+                return await RecordNeverStartedAsync(run, StoppedWaitingForLease).ConfigureAwait(false);
             }
 
             switch (outcome)
@@ -141,7 +143,7 @@ internal sealed class JobRunner(
             }
             catch (OperationCanceledException)
             {
-                return await RecordNeverStartedAsync(run, "The scheduler stopped before the job's cluster lease was free.").ConfigureAwait(false);
+                return await RecordNeverStartedAsync(run, StoppedWaitingForLease).ConfigureAwait(false);
             }
             finally
             {
