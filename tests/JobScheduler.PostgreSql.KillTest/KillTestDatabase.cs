@@ -163,7 +163,7 @@ internal sealed class KillTestDatabase(NpgsqlDataSource dataSource)
         var report = new KillTestReport { From = from, To = to, HasClaims = hasClaims };
         var occurrences = OccurrencesSql(hasClaims);
 
-        await using (var command = Command(connection, occurrences + """
+        await using (var command = Command(connection, occurrences + $"""
             SELECT count(*),
                    count(*) FILTER (WHERE run_once),
                    count(*) FILTER (WHERE result_rows > 0),
@@ -177,7 +177,7 @@ internal sealed class KillTestDatabase(NpgsqlDataSource dataSource)
                    count(*) FILTER (WHERE result_rows = 0 AND claimed_by IS NULL),
                    count(*) FILTER (WHERE catch_ups > 1),
                    count(*) FILTER (WHERE catch_ups > 0 AND NOT abandoned),
-                   count(*) FILTER (WHERE result_rows = 0 AND run_once AND (catch_up_abandoned OR (coalesce(takeovers, 0) >= 1 AND holder_killed)))
+                   count(*) FILTER (WHERE result_rows = 0 AND run_once AND coalesce(takeovers, 0) >= {KillTestJobs.MaxTakeovers} AND holder_killed)
             FROM o
             """, from, to))
         await using (var reader = await command.ExecuteReaderAsync())
@@ -196,18 +196,18 @@ internal sealed class KillTestDatabase(NpgsqlDataSource dataSource)
             report.LostUnclaimed = reader.GetInt64(10);
             report.RerunMoreThanOnce = reader.GetInt64(11);
             report.CatchUpWithoutAbandoned = reader.GetInt64(12);
-            report.LostRunOnceCatchUpKilled = reader.GetInt64(13);
+            report.LostRunOnceTakeoversUsedUp = reader.GetInt64(13);
         }
 
-        await using (var command = Command(connection, occurrences + """
+        await using (var command = Command(connection, occurrences + $"""
             SELECT job_name, occurrence, result_rows, coalesce(ran_on, ''), coalesce(sessions, ''), coalesce(claimed_by, ''),
                    CASE WHEN result_rows > 1 THEN 'duplicated without a kill'
-                        WHEN result_rows = 0 AND run_once AND (catch_up_abandoned OR (coalesce(takeovers, 0) >= 1 AND holder_killed)) THEN 'lost (RunOnce), its takeover run was killed too'
+                        WHEN result_rows = 0 AND run_once AND coalesce(takeovers, 0) >= {KillTestJobs.MaxTakeovers} AND holder_killed THEN 'lost (RunOnce), every takeover run was killed too'
                         WHEN result_rows = 0 AND run_once THEN 'lost (RunOnce)'
                         WHEN result_rows = 0 THEN 'lost (Skip) without a kill'
-                        ELSE 're-run more than once' END
+                        ELSE 're-run more often than the takeover limit' END
             FROM o
-            WHERE (result_rows > 1 AND NOT abandoned) OR (result_rows = 0 AND run_once) OR (result_rows = 0 AND NOT (abandoned OR holder_killed)) OR catch_ups > 1
+            WHERE (result_rows > 1 AND NOT abandoned) OR (result_rows = 0 AND run_once) OR (result_rows = 0 AND NOT (abandoned OR holder_killed)) OR catch_ups > {KillTestJobs.MaxTakeovers}
             ORDER BY occurrence, job_name
             LIMIT 40
             """, from, to))

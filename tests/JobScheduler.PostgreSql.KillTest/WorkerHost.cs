@@ -36,6 +36,7 @@ internal static class WorkerHost
             {
                 o.HeartbeatInterval = settings.HeartbeatInterval;
                 o.InstanceTimeout = settings.InstanceTimeout;
+                o.MaxTakeovers = KillTestJobs.MaxTakeovers;
             });
         foreach (var (name, misfire) in KillTestJobs.All(settings.Jobs))
         {

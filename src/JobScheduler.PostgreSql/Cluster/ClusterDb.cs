@@ -29,6 +29,8 @@ internal static class ClusterDb
 
     public static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
+    public static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
+
     public static NpgsqlParameter<Guid> Id(Guid value) => new() { TypedValue = value };
 
     public static NpgsqlParameter<DateTimeOffset> Time(DateTimeOffset value) => new() { TypedValue = value.ToUniversalTime() };

@@ -94,11 +94,11 @@ internal sealed class ClusterSql
             FOR UPDATE SKIP LOCKED
             """;
 
-        // $1 dead instance, $2 me, $3 now, $4 jobs that run an abandoned occurrence again. A claim is run again once
-        // (takeovers = 0) when its run did not end: no session at all, or its latest attempt Running or Abandoned.
+        // $1 dead instance, $2 me, $3 now, $4 jobs that run an abandoned occurrence again, $5 most takeovers of one claim.
+        // A claim is run again when its run did not end: no session at all, or its latest attempt Running or Abandoned.
         TakeOverClaims = $"""
             UPDATE {claims} AS c SET instance_id = $2, run_id = gen_random_uuid(), claimed_at = $3, takeovers = c.takeovers + 1
-            WHERE c.instance_id = $1 AND c.finished_at IS NULL AND c.takeovers = 0 AND c.job_name = ANY($4)
+            WHERE c.instance_id = $1 AND c.finished_at IS NULL AND c.takeovers < $5 AND c.job_name = ANY($4)
               AND coalesce((
                     SELECT x.status FROM {s}.sessions AS x
                     WHERE x.job_name = c.job_name AND x.scheduled_at = c.occurrence AND x.instance_id = $1

@@ -206,7 +206,7 @@ internal sealed class InstanceMembership(
 
     /// <summary>
     /// Takes over a dead instance's work: its unfinished claims of jobs that run abandoned occurrences again become this
-    /// instance's (once per occurrence), its other unfinished claims are closed, its Running sessions become Abandoned,
+    /// instance's (up to MaxTakeovers times per occurrence), its other unfinished claims are closed, its Running sessions become Abandoned,
     /// and its leases and places in lease queues are released.
     /// </summary>
     private async Task<(int Abandoned, int Closed)> TakeOverAsync(
@@ -220,7 +220,7 @@ internal sealed class InstanceMembership(
         CancellationToken cancellationToken)
     {
         List<Guid> takenIds = [];
-        using (var takeOver = Command(sql.TakeOverClaims, connection, transaction, Text(deadId), Text(instanceId), Time(now), Texts(rerunJobs)))
+        using (var takeOver = Command(sql.TakeOverClaims, connection, transaction, Text(deadId), Text(instanceId), Time(now), Texts(rerunJobs), Int(options.MaxTakeovers)))
         {
             var reader = await takeOver.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))

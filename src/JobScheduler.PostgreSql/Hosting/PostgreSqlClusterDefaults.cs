@@ -9,5 +9,7 @@ internal static class PostgreSqlClusterDefaults
 
     public static readonly TimeSpan LeasePollInterval = TimeSpan.FromSeconds(1);
 
+    public const int MaxTakeovers = 3;
+
     public static readonly TimeSpan ClaimRetention = TimeSpan.FromDays(1);
 }

@@ -23,7 +23,7 @@ public sealed class PostgreSqlClusterOptions
     /// <summary>
     /// Gets or sets how long after its last heartbeat an instance counts as dead: its leases expire, its Running sessions
     /// become <see cref="JobSessionStatus.Abandoned"/>, and its unfinished <see cref="MisfirePolicy.RunOnce"/> runs are run
-    /// again once by a live instance.
+    /// again by a live instance (see <see cref="MaxTakeovers"/>).
     /// </summary>
     /// <value>At least twice <see cref="HeartbeatInterval"/>, at most 1 day. The default value is 30 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00.2", "1.00:00:00")]
@@ -36,6 +36,19 @@ public sealed class PostgreSqlClusterOptions
     /// <value>Between 10 ms and 1 minute. The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00.01", "00:01:00")]
     public TimeSpan LeasePollInterval { get; set; } = PostgreSqlClusterDefaults.LeasePollInterval;
+
+    /// <summary>
+    /// Gets or sets how many times one occurrence of a <see cref="MisfirePolicy.RunOnce"/> job is taken over from a dead
+    /// instance and run again. Every takeover counts, including one whose instance died again before the new run started:
+    /// a process killed by its own job may die before it records anything.
+    /// </summary>
+    /// <value>
+    /// Between 0 (never run an abandoned occurrence again) and 10. The default value is 3: an occurrence survives its
+    /// instance being killed twice more while it runs again, yet a job that crashes its own process takes down at most
+    /// three more instances, not the whole cluster in turn.
+    /// </value>
+    [Range(0, 10)]
+    public int MaxTakeovers { get; set; } = PostgreSqlClusterDefaults.MaxTakeovers;
 
     /// <summary>Gets or sets how long a finished occurrence claim is kept before it is deleted.</summary>
     /// <value>

@@ -60,7 +60,7 @@ internal static class SchemaMigrations
             );
             COMMENT ON TABLE {{s}}.occurrence_claims IS 'JobScheduler cluster: one row per occurrence run in the cluster; the instance whose insert wins runs it';
             COMMENT ON COLUMN {{s}}.occurrence_claims.run_id IS 'Id of the first session of the run that holds the claim';
-            COMMENT ON COLUMN {{s}}.occurrence_claims.takeovers IS 'How often a live instance took the claim over from a dead one (at most once)';
+            COMMENT ON COLUMN {{s}}.occurrence_claims.takeovers IS 'How often a live instance took the claim over from a dead one (at most MaxTakeovers)';
             CREATE INDEX occurrence_claims_unfinished_idx ON {{s}}.occurrence_claims (instance_id) WHERE finished_at IS NULL;
             CREATE INDEX occurrence_claims_finished_at_idx ON {{s}}.occurrence_claims (finished_at);
             CREATE TABLE {{s}}.job_leases (

@@ -75,6 +75,45 @@ public sealed class ClusterFailoverTests(PostgreSqlServerFixture server)
         Assert.Matches(@"worker-1 restarted: took over its previous process's work \(\d Running session\(s\) abandoned, 1 occurrence\(s\) to run again", cluster.Describe());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task AnOccurrenceWhoseRunsKeepDying_IsTakenOverAtMostMaxTakeoversTimes(int maxTakeovers)
+    {
+        var log = new ClusterRunLog { SlowJobDuration = TimeSpan.FromMinutes(10) };
+        var cluster = new ClusterNode(server.ConnectionString, server.NewSchemaName(), log);
+        void Jobs(IJobSchedulerBuilder b) => b.AddJob<SlowClusterJob>("0 * * * *", j => j.WithName("report").WithMisfire(MisfirePolicy.RunOnce));
+        void Options(PostgreSqlClusterOptions o) => o.MaxTakeovers = maxTakeovers;
+        var hour = ClusterNode.Start.AddHours(1);
+        List<JobSchedulerTestHost> processes = [];
+        try
+        {
+            processes.Add(await cluster.StartAsync("worker-1", Jobs, cluster: Options));
+            await processes[0].AdvanceToAsync(hour);
+
+            // Each process is "killed" mid-run (its clock stops) and the supervisor starts the next one with the same id.
+            for (var restart = 1; restart <= maxTakeovers + 1; restart++)
+            {
+                var process = await cluster.StartAsync("worker-1", Jobs, hour.AddSeconds(5 * restart), Options);
+                processes.Add(process);
+                await process.AdvanceAsync(TimeSpan.FromSeconds(1));
+            }
+
+            await processes[^1].AdvanceAsync(TimeSpan.FromMinutes(11));
+            var starts = log.Started("report").ToList();
+            Assert.Equal([JobTrigger.Scheduled, .. Enumerable.Repeat(JobTrigger.CatchUp, maxTakeovers)], starts.Select(r => r.Trigger));
+            Assert.All(starts, r => Assert.Equal(hour, r.Occurrence));
+            Assert.Equal(maxTakeovers, await server.ScalarAsync<int>($"SELECT takeovers FROM \"{cluster.Schema}\".occurrence_claims WHERE job_name = 'report'"));
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     public async Task CleanStop_LeavesTheCluster_SoNothingIsTakenOver()
     {

@@ -31,6 +31,18 @@ public sealed class ClusterOptionsTests
         Assert.Contains("HeartbeatInterval", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(11)]
+    public async Task OutOfRangeMaxTakeovers_FailsStart_NamingTheOption(int maxTakeovers)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => JobSchedulerTestHost.StartAsync(services => services.AddJobScheduler()
+            .UsePostgreSqlStore("Host=127.0.0.1;Port=1;Database=none")
+            .UseClustering(o => o.MaxTakeovers = maxTakeovers)));
+
+        Assert.Contains("MaxTakeovers", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ClusteringWithoutThePostgreSqlStore_FailsStart_SayingWhatToAdd()
     {
