@@ -58,7 +58,7 @@ internal sealed class RunDispatcher
     {
         var job = run.Job;
         var scheduledAt = run.ScheduledAt;
-        var policy = run.Plan.Definition.Overlap;
+        var policy = job.Overlap; // the current plan's policy, read from the job the timer already has in cache
         bool start = false, skip = false;
         lock (job)
         {

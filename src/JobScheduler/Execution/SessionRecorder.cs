@@ -16,7 +16,7 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     public StoreWriteBuffer Buffer => buffer;
 
     /// <summary>Gets a value indicating whether the store keeps each job's last occurrence (for catch-up after downtime).</summary>
-    public bool KeepsOccurrences => store is IJobOccurrenceStore;
+    public bool KeepsOccurrences { get; } = store is IJobOccurrenceStore; // read per occurrence on the timer thread
 
     // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
     public ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)

@@ -98,7 +98,7 @@ internal static class JobDefinitionFactory
             }
             else if (zone is not null)
             {
-                schedule = new CronSchedule(expression, zone, cron.Trim());
+                schedule = SharedCronSchedules.Get(expression, zone, cron.Trim());
             }
         }
         else if (interval is { } every)

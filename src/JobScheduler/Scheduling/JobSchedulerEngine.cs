@@ -514,11 +514,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     /// </summary>
     private void CollectDue(ScheduledJob job, DateTimeOffset at, DateTimeOffset now, List<DueRun> due)
     {
-        var definition = job.Plan.Definition;
-
         // Only RunOnce jobs need their last occurrence to survive a restart; the others skip the write.
-        var keepOccurrence = definition.Misfire == MisfirePolicy.RunOnce && _runner.Recorder.KeepsOccurrences;
-        var schedule = definition.Schedule!;
+        var keepOccurrence = job.Misfire == MisfirePolicy.RunOnce && _runner.Recorder.KeepsOccurrences;
+        var schedule = job.Schedule!;
         DateTimeOffset? occurrence = at;
 
         var cutoff = now - _options.MisfireThreshold;
@@ -540,8 +538,8 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             }
 
             job.LastFired = lastMissed;
-            Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, definition.Misfire);
-            if (definition.Misfire == MisfirePolicy.RunOnce)
+            Log.OccurrencesMissedMessage(_logger, job.Name, missed, at, _options.MisfireThreshold, job.Misfire);
+            if (job.Misfire == MisfirePolicy.RunOnce)
             {
                 due.Add(new DueRun(job, lastMissed, JobTrigger.CatchUp, SessionIds.NewId(), keepOccurrence, Claim: true));
             }

@@ -3,10 +3,40 @@ using JobScheduler.Execution;
 namespace JobScheduler.Scheduling;
 
 /// <summary>A job's state at run time.</summary>
-internal sealed class ScheduledJob(JobPlan plan)
+internal sealed class ScheduledJob
 {
+    private JobPlan _plan;
+
+    public ScheduledJob(JobPlan plan)
+    {
+        _plan = plan; // and the copies below, through the setter
+        Plan = plan;
+    }
+
     /// <summary>Gets or sets how the job runs; replaced whole by Reschedule (engine lock).</summary>
-    public JobPlan Plan { get; set; } = plan;
+    public JobPlan Plan
+    {
+        get => _plan;
+        set
+        {
+            _plan = value;
+            Schedule = value.Definition.Schedule;
+            Misfire = value.Definition.Misfire;
+            Overlap = value.Definition.Overlap;
+        }
+    }
+
+    // Copies of what the timer reads for every occurrence, kept in this object: at thousands of jobs due at once the
+    // timer thread's time goes mostly to cache misses, one per object it follows (plan, definition).
+
+    /// <summary>Gets the schedule of <see cref="Plan"/>.</summary>
+    public JobSchedule? Schedule { get; private set; }
+
+    /// <summary>Gets the misfire policy of <see cref="Plan"/>.</summary>
+    public MisfirePolicy Misfire { get; private set; }
+
+    /// <summary>Gets the overlap policy of <see cref="Plan"/>, which the dispatcher applies on the timer thread.</summary>
+    public OverlapPolicy Overlap { get; private set; }
 
     public string Name => Plan.Definition.Name;
 
