@@ -1,3 +1,4 @@
+using JobScheduler.PostgreSql.Sessions;
 using JobScheduler.PostgreSql.Storage;
 
 namespace JobScheduler.PostgreSql.Cluster;
@@ -113,11 +114,12 @@ internal sealed class ClusterSql
             WHERE instance_id = $1 AND finished_at IS NULL AND NOT (run_id = ANY($3))
             """;
 
-        // $1 dead instance, $2 now, $3 error text.
+        // $1 dead instance, $2 now, $3 error text. Returns the sessions, so metrics and run observers hear of them.
         AbandonSessions = $"""
             UPDATE {s}.sessions SET status = 6, ended_at = $2, error = $3,
                 duration_us = greatest(0, (extract(epoch FROM ($2 - started_at)) * 1000000)::bigint)
             WHERE instance_id = $1 AND status = 0
+            RETURNING {SessionSql.Columns}
             """;
 
         // $1 dead instance.

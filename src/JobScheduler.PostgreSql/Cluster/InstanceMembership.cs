@@ -1,4 +1,5 @@
 using JobScheduler.PostgreSql.Diagnostics;
+using JobScheduler.PostgreSql.Sessions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using static JobScheduler.PostgreSql.Cluster.ClusterDb;
@@ -34,11 +35,11 @@ internal sealed class InstanceMembership(
     /// left behind (it was killed, or it crashed); a later join, after the cluster presumed this process dead, does not,
     /// because this process's own runs may still be going.
     /// </summary>
-    /// <returns>The occurrences to run again.</returns>
-    public async Task<List<TakenOverRun>> JoinAsync(string[] rerunJobs, CancellationToken cancellationToken)
+    /// <returns>The occurrences to run again and the sessions abandoned.</returns>
+    public async Task<Takeover> JoinAsync(string[] rerunJobs, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        List<TakenOverRun> taken = [];
+        var taken = new Takeover();
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -75,9 +76,9 @@ internal sealed class InstanceMembership(
 
                     var error = $"A previous process of instance '{instanceId}' stopped while this attempt was running (killed or crashed); marked Abandoned when the instance started again.";
                     var (abandoned, closed) = await TakeOverAsync(connection, transaction, instanceId, now, rerunJobs, error, taken, cancellationToken).ConfigureAwait(false);
-                    if (abandoned + taken.Count + closed > 0)
+                    if (abandoned + taken.Runs.Count + closed > 0)
                     {
-                        Log.PreviousProcessTakenOverMessage(logger, instanceId, abandoned, taken.Count, closed);
+                        Log.PreviousProcessTakenOverMessage(logger, instanceId, abandoned, taken.Runs.Count, closed);
                     }
                 }
 
@@ -135,11 +136,11 @@ internal sealed class InstanceMembership(
     }
 
     /// <summary>Finds instances whose heartbeat expired and takes over their work, each in one transaction with its row locked.</summary>
-    /// <returns>The occurrences to run again.</returns>
-    public async Task<List<TakenOverRun>> SweepAsync(string[] rerunJobs, CancellationToken cancellationToken)
+    /// <returns>The occurrences to run again and the sessions abandoned.</returns>
+    public async Task<Takeover> SweepAsync(string[] rerunJobs, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        List<TakenOverRun> taken = [];
+        var taken = new Takeover();
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -167,7 +168,7 @@ internal sealed class InstanceMembership(
 
                 foreach (var (deadId, incarnation, expiredAt) in dead)
                 {
-                    var before = taken.Count;
+                    var before = taken.Runs.Count;
                     var error = $"Instance '{deadId}' stopped sending heartbeats while this attempt was running (its registration expired at {expiredAt:O}); marked Abandoned by instance '{instanceId}'.";
                     var (abandoned, closed) = await TakeOverAsync(connection, transaction, deadId, now, rerunJobs, error, taken, cancellationToken).ConfigureAwait(false);
                     using (var delete = Command(sql.DeleteInstance, connection, transaction, Text(deadId), Id(incarnation)))
@@ -175,7 +176,7 @@ internal sealed class InstanceMembership(
                         await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    Log.InstanceDeclaredDeadMessage(logger, deadId, expiredAt, instanceId, abandoned, taken.Count - before, closed);
+                    Log.InstanceDeclaredDeadMessage(logger, deadId, expiredAt, instanceId, abandoned, taken.Runs.Count - before, closed);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -216,7 +217,7 @@ internal sealed class InstanceMembership(
         DateTimeOffset now,
         string[] rerunJobs,
         string error,
-        List<TakenOverRun> taken,
+        Takeover taken,
         CancellationToken cancellationToken)
     {
         List<Guid> takenIds = [];
@@ -228,7 +229,7 @@ internal sealed class InstanceMembership(
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     var run = new TakenOverRun(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetGuid(2));
-                    taken.Add(run);
+                    taken.Runs.Add(run);
                     takenIds.Add(run.RunId);
                 }
             }
@@ -242,7 +243,17 @@ internal sealed class InstanceMembership(
 
         using (var abandon = Command(sql.AbandonSessions, connection, transaction, Text(deadId), Time(now), Text(error)))
         {
-            abandoned = await abandon.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await abandon.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var before = taken.Abandoned.Count;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    taken.Abandoned.Add(SessionRows.Read(reader));
+                }
+
+                abandoned = taken.Abandoned.Count - before;
+            }
         }
 
         using (var leases = Command(sql.DeleteLeasesOf, connection, transaction, Text(deadId)))

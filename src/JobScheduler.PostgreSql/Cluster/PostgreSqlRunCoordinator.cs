@@ -265,7 +265,7 @@ internal sealed class PostgreSqlRunCoordinator : IRunCoordinator, IAsyncDisposab
 
             await EnsureJoinedAsync(CancellationToken.None).ConfigureAwait(false);
             await FlushFinishesAsync(CancellationToken.None).ConfigureAwait(false);
-            RunTakenOver(await _membership.SweepAsync(_scheduler!.JobsThatRerunAbandonedRuns(), CancellationToken.None).ConfigureAwait(false));
+            Report(await _membership.SweepAsync(_scheduler!.JobsThatRerunAbandonedRuns(), CancellationToken.None).ConfigureAwait(false));
             await PurgeClaimsIfDueAsync().ConfigureAwait(false);
             MarkAvailable();
         }
@@ -300,7 +300,7 @@ internal sealed class PostgreSqlRunCoordinator : IRunCoordinator, IAsyncDisposab
             return;
         }
 
-        List<TakenOverRun> taken;
+        Takeover taken;
         await _joining.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -317,12 +317,17 @@ internal sealed class PostgreSqlRunCoordinator : IRunCoordinator, IAsyncDisposab
             _joining.Release();
         }
 
-        RunTakenOver(taken);
+        Report(taken);
     }
 
-    private void RunTakenOver(List<TakenOverRun> taken)
+    private void Report(Takeover taken)
     {
-        foreach (var (jobName, occurrence, runId) in taken)
+        if (taken.Abandoned.Count > 0)
+        {
+            _scheduler!.SessionsAbandoned(taken.Abandoned);
+        }
+
+        foreach (var (jobName, occurrence, runId) in taken.Runs)
         {
             _scheduler!.RunTakenOver(jobName, occurrence, runId);
         }

@@ -47,6 +47,12 @@ internal interface ICoordinatedScheduler
     /// <summary>Returns the jobs that run an occurrence again when the instance running it died (<see cref="MisfirePolicy.RunOnce"/>).</summary>
     string[] JobsThatRerunAbandonedRuns();
 
+    /// <summary>
+    /// Reports sessions the coordinator already stored as <see cref="JobSessionStatus.Abandoned"/> (a dead instance's
+    /// runs), so metrics and run observers count them as the scheduler's own abandoned sessions are counted.
+    /// </summary>
+    void SessionsAbandoned(IReadOnlyList<JobSession> sessions);
+
     /// <summary>Runs an occurrence whose claim this instance took over from a dead one.</summary>
     void RunTakenOver(string jobName, DateTimeOffset occurrence, Guid runId);
 

@@ -32,6 +32,19 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
         return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
     }
 
+    /// <summary>
+    /// Reports the end of a session that is already in the store (a cluster takeover marked it Abandoned): metrics and
+    /// observers, without writing it again. Never waits on the observers: the caller is the coordinator's heartbeat.
+    /// </summary>
+    public void ReportStoredEnd(JobSession session)
+    {
+        instrumentation.SessionEnded(session);
+        if (observers.Length > 0)
+        {
+            _ = NotifyEndedAsync(ValueTask.CompletedTask, session, CancellationToken.None).AsTask();
+        }
+    }
+
     private async ValueTask NotifyStartedAsync(ValueTask write, JobSession session, CancellationToken cancellationToken)
     {
         await write.ConfigureAwait(false);

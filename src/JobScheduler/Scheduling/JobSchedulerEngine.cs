@@ -817,6 +817,14 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         }
     }
 
+    void ICoordinatedScheduler.SessionsAbandoned(IReadOnlyList<JobSession> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            _runner.Recorder.ReportStoredEnd(session);
+        }
+    }
+
     void ICoordinatedScheduler.RunTakenOver(string jobName, DateTimeOffset occurrence, Guid runId)
     {
         ScheduledJob? job;

@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using JobScheduler.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace JobScheduler.PostgreSql.Tests.Cluster;
 
@@ -22,6 +25,7 @@ public sealed class ClusterFailoverTests(PostgreSqlServerFixture server)
 
         await using var doomed = await cluster.StartAsync("doomed", Jobs);
         await using var survivor = await cluster.StartAsync("survivor", Jobs);
+        using var runs = new MetricCollector<long>(survivor.Services.GetRequiredService<IMeterFactory>(), "JobScheduler", "jobscheduler.job.runs", survivor.Clock);
         var hour = ClusterNode.Start.AddHours(1);
 
         // The doomed instance reaches the occurrence first, claims both runs and starts them; then its clock stops.
@@ -53,6 +57,10 @@ public sealed class ClusterFailoverTests(PostgreSqlServerFixture server)
         var again = Assert.Single(sessions, s => s.InstanceId == "survivor");
         Assert.Equal((JobSessionStatus.Succeeded, JobTrigger.CatchUp, hour), (again.Status, again.Trigger, again.ScheduledAt));
         Assert.Equal(0, await server.ScalarAsync<long>($"SELECT count(*) FROM \"{cluster.Schema}\".instances WHERE instance_id = 'doomed'"));
+
+        // The survivor counts the dead instance's abandoned sessions in its metrics, as it counts its own.
+        var abandonedRuns = runs.GetMeasurementSnapshot().Where(m => Equals(m.Tags["job.status"], "abandoned")).ToList();
+        Assert.Equal(["hourly-once", "hourly-skip"], abandonedRuns.Select(m => (string)m.Tags["job.name"]!).Order());
     }
 
     [Fact]
