@@ -207,8 +207,8 @@ internal sealed class InstanceMembership(
 
     /// <summary>
     /// Takes over a dead instance's work: its unfinished claims of jobs that run abandoned occurrences again become this
-    /// instance's (up to MaxTakeovers times per occurrence), its other unfinished claims are closed, its Running sessions become Abandoned,
-    /// and its leases and places in lease queues are released.
+    /// instance's (up to MaxTakeovers times per occurrence), its other unfinished claims are closed, its Running sessions
+    /// become Abandoned, and its leases and places in lease queues are released.
     /// </summary>
     private async Task<(int Abandoned, int Closed)> TakeOverAsync(
         NpgsqlConnection connection,
