@@ -26,6 +26,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     private readonly OccurrenceQueue _queue = new();
     private readonly JobSchedulerOptions _options;
     private readonly TimeProvider _time;
+    private readonly PreciseWake _wake;
     private readonly ILogger _logger;
     private readonly IServiceProviderIsService? _isService;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, JobActivator> _activators = new();
@@ -57,6 +58,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         // are reused; resolved before start, this runs every validator and a bad job fails here with all problems listed.
         _options = options.CurrentValue;
         _time = time;
+        _wake = new PreciseWake(time);
         _logger = (ILogger?)loggerFactory?.CreateLogger("JobScheduler") ?? NullLogger.Instance;
         _isService = services.GetService<IServiceProviderIsService>();
 
@@ -429,6 +431,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     private void OnTimer()
     {
         DateTimeOffset? now = null;
+        DateTimeOffset? spinUntil = null;
         var more = true;
 
         // One list for every batch of this wake-up: a new one per batch cost ~85 bytes per run at 10,000 runs a second.
@@ -478,8 +481,25 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                 {
                     // Measured from now, not from the wake-up: the loop above may have taken milliseconds, and a delay
                     // from a stale time would fire that much late (never early: a fresher time only shortens the wait).
-                    Arm(_time.GetUtcNow());
+                    var fresh = _time.GetUtcNow();
+                    if (due is not { Count: > 0 } && _queue.PeekTime() is { } head && _wake.ShouldSpin(head - fresh))
+                    {
+                        spinUntil = head; // woke early, as armed: the last few milliseconds are spun, outside the lock
+                    }
+                    else
+                    {
+                        Arm(fresh);
+                    }
                 }
+            }
+
+            if (spinUntil is { } until)
+            {
+                _wake.SpinUntil(until, () => Volatile.Read(ref _stopped));
+                spinUntil = null;
+                now = null;
+                more = true;
+                continue;
             }
 
             if (due is not { Count: > 0 })
@@ -599,7 +619,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             return;
         }
 
-        var delay = due - now;
+        var delay = due - now - _wake.ArmLead;
         if (delay > _options.MaxTimerWait)
         {
             delay = _options.MaxTimerWait;
