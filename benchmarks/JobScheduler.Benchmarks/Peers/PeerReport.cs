@@ -24,6 +24,8 @@ internal static class PeerReport
         ("W2", "cpuPer1000", "W2 CPU per 1,000 runs (ms)", "0.00"),
         ("W2", "allocPerRunB", "W2 allocated per run, whole process (B)", "0"),
         ("W2", "peakWsMb", "W2 peak working set (MB)", "0"),
+        ("W2", "gcPauseMs", "W2 GC pauses in window (ms)", "0"),
+        ("W2", "gen0", "W2 garbage collections in window (all generations)", "0"),
         ("W3a", "cpuMs", "W3 idle 1,000 jobs: CPU in window (ms)", "0"),
         ("W3a", "wsMb", "W3 idle 1,000 jobs: working set (MB)", "0"),
         ("W3b", "cpuMs", "W3 idle 10,000 jobs: CPU in window (ms)", "0"),
@@ -48,7 +50,7 @@ internal static class PeerReport
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Peer run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC ({(quick ? "quick" : "full")} mode, {reps} repetition(s))");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {PeerRunner.MachineDescription()}; shared with other builds and tests while measuring.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Machine: {PeerRunner.MachineDescription()}.");
         sb.AppendLine("Each cell: median over repetitions, [min–max] when they differ, and ×ratio to the floor's median. Each (system, workload, repetition) ran in its own process; systems interleaved, order rotated per repetition.");
         sb.AppendLine();
         foreach (var w in workloads)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JobScheduler.Benchmarks.Peers;
 
 /// <summary>
-/// One measurement in its own process: <c>worker &lt;system&gt; &lt;workload&gt; [--jobs N] [--seconds S] [--days D]</c>.
+/// One measurement in its own process: <c>worker &lt;system&gt; &lt;workload&gt; [--jobs N] [--seconds S] [--warmup S] [--days D]</c>.
 /// Prints one JSON object (metric name → number) as the last line of stdout.
 /// </summary>
 internal static class PeerWorker
@@ -26,7 +26,7 @@ internal static class PeerWorker
             {
                 case "precision":
                 case "scale":
-                    await FiringAsync(system, jobs, seconds, result).ConfigureAwait(false);
+                    await FiringAsync(system, jobs, seconds, IntOption(args, "--warmup", 0), result).ConfigureAwait(false);
                     break;
                 case "idle":
                     await IdleAsync(system, jobs, seconds, result).ConfigureAwait(false);
@@ -58,15 +58,15 @@ internal static class PeerWorker
 
     /// <summary>
     /// W1/W2: every job fires every second. Occurrences in a window of <paramref name="seconds"/> whole seconds,
-    /// starting 2 s after every job is scheduled, are counted; runs may arrive up to 1.5 s after the window's last one.
+    /// starting 2 s plus <paramref name="warmUp"/> seconds after every job is scheduled, are counted; runs may arrive up to 1.5 s after the window's last one.
     /// </summary>
-    private static async Task FiringAsync(string systemName, int jobs, int seconds, Dictionary<string, double> result)
+    private static async Task FiringAsync(string systemName, int jobs, int seconds, int warmUp, Dictionary<string, double> result)
     {
-        RunLog.Initialize(jobs * (seconds + 8) * 2);
+        RunLog.Initialize(jobs * (seconds + warmUp + 8) * 2);
         await using var system = PeerSystem.Create(systemName);
         await system.StartAsync(jobs, hourlyAtMinute: null).ConfigureAwait(false);
 
-        var firstSecond = (BenchClock.NowTicks / TimeSpan.TicksPerSecond) + 2; // whole seconds since 0001-01-01
+        var firstSecond = (BenchClock.NowTicks / TimeSpan.TicksPerSecond) + 2 + warmUp; // whole seconds since 0001-01-01
         var lastSecond = firstSecond + seconds - 1;
         using var process = Process.GetCurrentProcess();
 
@@ -74,11 +74,13 @@ internal static class PeerWorker
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
+        var gc0 = GcCounts.Read();
         var runs0 = RunLog.Count;
         await BenchClock.WaitUntilAsync(((lastSecond + 1) * TimeSpan.TicksPerSecond) + (TimeSpan.TicksPerMillisecond * 500)).ConfigureAwait(false);
         process.Refresh();
         var cpu1 = process.TotalProcessorTime;
         var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
+        var gc1 = GcCounts.Read();
         var runs1 = RunLog.Count;
         await BenchClock.WaitUntilAsync((lastSecond + 2) * TimeSpan.TicksPerSecond).ConfigureAwait(false);
         process.Refresh();
@@ -135,6 +137,16 @@ internal static class PeerWorker
         }
 
         result["peakWsMb"] = process.PeakWorkingSet64 / 1048576.0;
+        result["gcPauseMs"] = (gc1.Pause - gc0.Pause).TotalMilliseconds;
+        result["gen0"] = gc1.Gen0 - gc0.Gen0;
+        result["gen1"] = gc1.Gen1 - gc0.Gen1;
+        result["gen2"] = gc1.Gen2 - gc0.Gen2;
+    }
+
+    /// <summary>The garbage collector's counters: collections per generation (each counts the younger ones too) and total pause.</summary>
+    private readonly record struct GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Pause)
+    {
+        public static GcCounts Read() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
     }
 
     /// <summary>W3: hourly jobs at a minute 30 minutes away, so nothing is due; CPU used over the window and working set.</summary>

@@ -367,6 +367,88 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task Bound_AfterTheLogWrapsAround_KeepsTheNewestInOrder()
+    {
+        // 20 sessions through a bound of 3: the ring's head has moved past its end several times.
+        var store = CreateSut(maxSessionsPerJob: 3);
+        var sessions = Enumerable.Range(0, 20).Select(i => Ended(Running(startedAt: i))).ToList();
+        foreach (var session in sessions)
+        {
+            await store.RecordStartAsync(session with { Status = JobSessionStatus.Running, EndedAt = null, Duration = null }, None);
+            await store.RecordEndAsync(session, None);
+        }
+
+        Assert.Equal([sessions[19].Id, sessions[18].Id, sessions[17].Id], await IdsAsync(store));
+        Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+    }
+
+    [Fact]
+    public async Task Bound_RunningSessionsHeldPastTheBoundOfAWrappedLog_GrowItInOrder()
+    {
+        var store = CreateSut(maxSessionsPerJob: 4);
+        for (var i = 0; i < 7; i++)
+        {
+            await store.RecordEndAsync(Ended(Running(startedAt: i)), None); // wraps the ring of 5 slots
+        }
+
+        var running = Enumerable.Range(10, 6).Select(i => Running(startedAt: i)).ToList();
+        foreach (var session in running)
+        {
+            await store.RecordStartAsync(session, None); // every ended one goes, then the ring must grow
+        }
+
+        Assert.Equal(running.Select(s => s.Id).Reverse(), await IdsAsync(store));
+
+        await store.RecordEndAsync(Ended(running[1]), None);
+        await store.RecordEndAsync(Ended(running[4]), None);
+        await store.RecordStartAsync(Running(startedAt: 20), None);
+
+        // Back within the bound of 4: the two that ended go (oldest first), every running one stays.
+        var kept = await QueryAsync(store);
+        Assert.Equal(5, kept.Count);
+        Assert.All(kept, s => Assert.Equal(JobSessionStatus.Running, s.Status));
+    }
+
+    [Fact]
+    public async Task Purge_OfAWrappedLog_KeepsTheRestInOrder()
+    {
+        var store = CreateSut(maxSessionsPerJob: 4);
+        var sessions = Enumerable.Range(0, 10).Select(i => Ended(Running(startedAt: i), seconds: 1)).ToList();
+        foreach (var session in sessions)
+        {
+            await store.RecordEndAsync(session, None);
+        }
+
+        var purged = await store.PurgeAsync(T0.AddSeconds(9), None); // ended at 7 and 8 go; 9 and 10 stay
+
+        Assert.Equal(2, purged);
+        Assert.Equal([sessions[9].Id, sessions[8].Id], await IdsAsync(store));
+        var next = Ended(Running(startedAt: 11));
+        await store.RecordEndAsync(next, None);
+        Assert.Equal([next.Id, sessions[9].Id, sessions[8].Id], await IdsAsync(store));
+    }
+
+    [Fact]
+    public async Task Query_WithALimit_ReturnsTheNewestAcrossJobsWithoutLosingTies()
+    {
+        var store = CreateSut();
+        var sessions = new List<JobSession>();
+        for (var i = 0; i < 50; i++)
+        {
+            var session = Ended(Running($"job-{i % 7}", startedAt: i / 5)); // ten start times, five sessions each
+            sessions.Add(session);
+            await store.RecordEndAsync(session, None);
+        }
+
+        var newest = await IdsAsync(store, new JobSessionQuery { Limit = 12 });
+
+        // Newest start first; among equal starts, the later written first.
+        var expected = sessions.Select((s, i) => (s.Id, Start: i / 5, Order: i))
+            .OrderByDescending(x => x.Start).ThenByDescending(x => x.Order).Take(12).Select(x => x.Id);
+        Assert.Equal(expected, newest);
+    }
+
+    [Fact]
     public async Task Bound_AppliesPerJob()
     {
         var store = CreateSut(maxSessionsPerJob: 2);

@@ -1,0 +1,197 @@
+namespace JobScheduler.Sessions;
+
+/// <summary>
+/// One job's sessions in the in-memory store, oldest first, in a ring that grows until the job's bound is reached and
+/// then reuses the slot of the session it drops: no allocation per write once the log is full, and dropping the
+/// oldest moves nothing. Callers lock it.
+/// </summary>
+/// <remarks>
+/// It keeps the session objects written. Keeping them by value instead was measured (docs/performance.md): fewer objects
+/// for the collector to promote once logs are full, but ~150 bytes a slot to copy on every doubling while they fill.
+/// </remarks>
+internal sealed class SessionLog
+{
+    // Up to this many sessions, finding an id scans the ids newest first: cheaper than hashing, and the ids sit in an
+    // array of their own (16 bytes each) so the scan reads no more than it must. Logs allowed past it get a set.
+    private const int ScanLimit = 128;
+
+    private StoredEntry[] _slots = [];
+    private Guid[] _ids = [];
+    private HashSet<Guid>? _idSet;
+    private int _head; // the oldest session's slot
+    private int _count;
+
+    public int Count => _count;
+
+    /// <summary>Gets the entry at <paramref name="index"/>, 0 being the oldest.</summary>
+    public ref readonly StoredEntry this[int index] => ref _slots[Slot(index)];
+
+    public bool Contains(Guid id) => IndexOf(id) >= 0;
+
+    /// <summary>Appends a session as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
+    public void Add(long sequence, JobSession session, int capacity)
+    {
+        if (_count == _slots.Length)
+        {
+            Grow(capacity);
+        }
+
+        var slot = Slot(_count);
+        _slots[slot] = new StoredEntry(sequence, session);
+        _ids[slot] = session.Id;
+        _count++;
+        if (_idSet is not null)
+        {
+            _idSet.Add(session.Id);
+        }
+        else if (_count > ScanLimit)
+        {
+            _idSet = [.. Ids()];
+        }
+
+        Bound(capacity);
+    }
+
+    /// <summary>Replaces the session with the same id in place; returns <see langword="false"/> when there is none.</summary>
+    public bool TryReplace(JobSession written)
+    {
+        var index = IndexOf(written.Id);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var slot = Slot(index);
+        _slots[slot] = _slots[slot] with { Session = written }; // keeps its place in the store's order
+        return true;
+    }
+
+    /// <summary>Drops the oldest ended sessions until the log is within <paramref name="capacity"/>; running ones stay, whatever the bound.</summary>
+    public void Bound(int capacity)
+    {
+        // The common case: the oldest has ended, and dropping it is moving the head.
+        while (_count > capacity && _slots[_head].Session.Status != JobSessionStatus.Running)
+        {
+            DropOldest();
+        }
+
+        if (_count > capacity)
+        {
+            var excess = _count - capacity;
+            RemoveWhere((in StoredEntry e) => e.Session.Status != JobSessionStatus.Running && excess-- > 0);
+        }
+    }
+
+    /// <summary>Keeps the newest <paramref name="keep"/> ended sessions and every running one; returns how many were dropped.</summary>
+    public int Trim(int keep)
+    {
+        var ended = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (this[i].Session.Status != JobSessionStatus.Running)
+            {
+                ended++;
+            }
+        }
+
+        var excess = ended - keep;
+        return excess <= 0 ? 0 : RemoveWhere((in StoredEntry e) => e.Session.Status != JobSessionStatus.Running && excess-- > 0);
+    }
+
+    /// <summary>Removes, oldest first, every session <paramref name="match"/> selects; keeps the others in order.</summary>
+    public int RemoveWhere(SessionPredicate match)
+    {
+        var kept = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var slot = Slot(i);
+            if (match(in _slots[slot]))
+            {
+                _idSet?.Remove(_ids[slot]);
+                continue;
+            }
+
+            var to = Slot(kept++);
+            _slots[to] = _slots[slot];
+            _ids[to] = _ids[slot];
+        }
+
+        var removed = _count - kept;
+        for (var i = kept; i < _count; i++)
+        {
+            _slots[Slot(i)] = default; // let go of the references of what was removed
+        }
+
+        _count = kept;
+        return removed;
+    }
+
+    private int IndexOf(Guid id)
+    {
+        if (_idSet is not null && !_idSet.Contains(id))
+        {
+            return -1;
+        }
+
+        // The session looked for is almost always among the newest, so search from the end.
+        for (var i = _count - 1; i >= 0; i--)
+        {
+            if (_ids[Slot(i)] == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void DropOldest()
+    {
+        _idSet?.Remove(_ids[_head]);
+        _slots[_head] = default;
+        _head = (_head + 1) % _slots.Length;
+        _count--;
+    }
+
+    /// <summary>
+    /// Doubles the ring from 8 slots, but stops at the bound plus the one slot a new session takes before the oldest is
+    /// dropped: a log at its bound of 100 holds 101 slots, not 128. Only running sessions held past the bound grow it on.
+    /// </summary>
+    private void Grow(int capacity)
+    {
+        var full = capacity + 1;
+        var length = _slots.Length < full ? Math.Min(Math.Max(_slots.Length * 2, 8), full) : _slots.Length * 2;
+        var slots = new StoredEntry[length];
+        var ids = new Guid[slots.Length];
+        for (var i = 0; i < _count; i++)
+        {
+            slots[i] = this[i];
+            ids[i] = _ids[Slot(i)];
+        }
+
+        _slots = slots;
+        _ids = ids;
+        _head = 0;
+    }
+
+    private IEnumerable<Guid> Ids()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return _ids[Slot(i)];
+        }
+    }
+
+    private int Slot(int index)
+    {
+        var slot = _head + index;
+        return slot < _slots.Length ? slot : slot - _slots.Length;
+    }
+
+    /// <summary>Selects entries by reference to their slot, without copying them.</summary>
+    public delegate bool SessionPredicate(in StoredEntry entry);
+
+}
+
+/// <summary>A session in a job's log and its store-wide insertion order, which breaks ties between equal start times.</summary>
+internal readonly record struct StoredEntry(long Sequence, JobSession Session);
