@@ -5,7 +5,9 @@ namespace JobScheduler.Benchmarks.Micro;
 
 /// <summary>
 /// One run's writes to each store: a Running start and its end (an upsert by id). The in-memory store keeps 100
-/// sessions per job; SQLite writes to a temporary WAL database (writes batched by the store).
+/// sessions per job, and with 10,000 jobs every log is filled to that bound first, so the writes are those of a
+/// process that has run for a while (and the logs are not in the CPU cache); SQLite writes to a temporary WAL database
+/// (writes batched by the store), one job only.
 /// </summary>
 [MemoryDiagnoser]
 public class SessionStoreBenchmarks
@@ -15,8 +17,14 @@ public class SessionStoreBenchmarks
     private string? _file;
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    private string[] _jobNames = [];
+    private int _next;
+
     [Params("InMemory", "Sqlite")]
     public string Store { get; set; } = "InMemory";
+
+    [Params(1, 10_000)]
+    public int Jobs { get; set; } = 1;
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +40,14 @@ public class SessionStoreBenchmarks
 
         _services = services.BuildServiceProvider();
         _store = _services.GetRequiredService<IJobSessionStore>();
+        _jobNames = [.. Enumerable.Range(0, Store == "Sqlite" ? 1 : Jobs).Select(i => $"bench-{i}")];
+        if (Store == "InMemory")
+        {
+            for (var i = 0; i < 100 * _jobNames.Length; i++)
+            {
+                StartAndEnd().GetAwaiter().GetResult();
+            }
+        }
     }
 
     [GlobalCleanup]
@@ -55,7 +71,7 @@ public class SessionStoreBenchmarks
         var session = new JobSession
         {
             Id = Guid.NewGuid(),
-            JobName = "bench",
+            JobName = _jobNames[_next++ % _jobNames.Length],
             Trigger = JobTrigger.Scheduled,
             ScheduledAt = _now,
             StartedAt = _now,

@@ -449,6 +449,52 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task Bound_OverALongRun_WithRunningSessionsLeftBehind_KeepsOrderAndEveryRunningOne()
+    {
+        // 100 writes through a bound of 20 wrap the log many times, while three sessions that never end are left
+        // behind for the oldest-first drop to step over.
+        var store = CreateSut(maxSessionsPerJob: 20);
+        var stuck = new List<JobSession>();
+        var ended = new List<JobSession>();
+        for (var i = 0; i < 100; i++)
+        {
+            var running = Running(startedAt: i);
+            await store.RecordStartAsync(running, None);
+            if (i is 5 or 37 or 70)
+            {
+                stuck.Add(running);
+                continue;
+            }
+
+            var end = Ended(running);
+            ended.Add(end);
+            await store.RecordEndAsync(end, None);
+        }
+
+        var expected = ended.TakeLast(20 - stuck.Count).Concat(stuck).OrderByDescending(s => s.StartedAt).Select(s => s.Id);
+        Assert.Equal(expected, await IdsAsync(store));
+
+        foreach (var running in stuck)
+        {
+            await store.RecordEndAsync(Ended(running), None);
+        }
+
+        // All ended now, and the log is at its bound: nothing more goes until the next write.
+        Assert.Equal(expected, await IdsAsync(store));
+        Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+
+        var next = Ended(Running(startedAt: 100));
+        await store.RecordEndAsync(next, None);
+
+        // The oldest in the log goes first: the one that started at 5, although it ended last.
+        var ids = await IdsAsync(store);
+        Assert.Equal(20, ids.Count);
+        Assert.Equal(next.Id, ids[0]);
+        Assert.DoesNotContain(stuck[0].Id, ids);
+        Assert.Contains(stuck[1].Id, ids);
+    }
+
+    [Fact]
     public async Task Bound_AppliesPerJob()
     {
         var store = CreateSut(maxSessionsPerJob: 2);
