@@ -178,7 +178,7 @@ internal sealed class JobRunner(
             InstanceId = options.InstanceId,
         };
         await recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
-        run.Job.LastSession = session;
+        run.Job.SetLastSession(session);
         return session;
     }
 
@@ -299,7 +299,7 @@ internal sealed class JobRunner(
         if (run.TryClaimEnd(attempt))
         {
             await recorder.RecordEndAsync(ended, RunsToken).ConfigureAwait(false);
-            run.Job.LastSession = ended;
+            run.Job.SetLastSession(ended);
         }
 
         return ended;

@@ -366,7 +366,7 @@ internal sealed class RunDispatcher
             };
             Log.RunIgnoredShutdownMessage(_logger, run.Job.Name, current.Id);
             await _runner.Recorder.RecordEndAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
-            run.Job.LastSession = cancelled;
+            run.Job.SetLastSession(cancelled);
             run.Completion?.TrySetResult(cancelled);
 
             JobRun? pending;
@@ -378,8 +378,8 @@ internal sealed class RunDispatcher
 
             if (pending is not null)
             {
-                await _runner.RecordNeverStartedAsync(pending, "The scheduler stopped before the queued run could start.").ConfigureAwait(false);
-                pending.Completion?.TrySetResult(pending.Job.LastSession!);
+                var never = await _runner.RecordNeverStartedAsync(pending, "The scheduler stopped before the queued run could start.").ConfigureAwait(false);
+                pending.Completion?.TrySetResult(never);
             }
         }
     }

@@ -774,7 +774,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                 var newest = await Store.GetSessionsByJobAsync(job.Name, limit: 1, cancellationToken).ConfigureAwait(false);
                 if (newest.Count == 1)
                 {
-                    Interlocked.CompareExchange(ref job.LastSession, newest[0], null);
+                    job.SetLastSessionIfNone(newest[0]);
                 }
             }
             catch (OperationCanceledException)

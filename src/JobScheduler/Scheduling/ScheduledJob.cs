@@ -1,4 +1,5 @@
 using JobScheduler.Execution;
+using JobScheduler.Sessions;
 
 namespace JobScheduler.Scheduling;
 
@@ -65,5 +66,50 @@ internal sealed class ScheduledJob
 
     public volatile bool IsRemoved;
 
-    public volatile JobSession? LastSession;
+    // The last ended session, by value (see StoredSession): a session object kept until the job's next run would live
+    // past a young-generation collection and be promoted, for every job, every run.
+    private readonly object _lastSessionLock = new();
+    private StoredSession _lastSession;
+    private Guid _lastSessionId;
+    private string? _lastSessionJobName; // null until the first
+
+    /// <summary>Gets the job's last ended session (a new object per read), or <see langword="null"/> before the first.</summary>
+    public JobSession? LastSession
+    {
+        get
+        {
+            lock (_lastSessionLock)
+            {
+                return _lastSessionJobName is { } jobName ? _lastSession.ToSession(_lastSessionId, jobName) : null;
+            }
+        }
+    }
+
+    /// <summary>Records the session that ended last.</summary>
+    public void SetLastSession(JobSession session)
+    {
+        lock (_lastSessionLock)
+        {
+            Keep(session);
+        }
+    }
+
+    /// <summary>Records <paramref name="session"/> as the last one unless a run has already ended (history loaded at start).</summary>
+    public void SetLastSessionIfNone(JobSession session)
+    {
+        lock (_lastSessionLock)
+        {
+            if (_lastSessionJobName is null)
+            {
+                Keep(session);
+            }
+        }
+    }
+
+    private void Keep(JobSession session)
+    {
+        _lastSession = new StoredSession(0, session);
+        _lastSessionId = session.Id;
+        _lastSessionJobName = session.JobName;
+    }
 }

@@ -18,7 +18,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     public ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var log = _logs.GetOrAdd(session.JobName, static _ => new SessionLog());
+        var log = _logs.GetOrAdd(session.JobName, static name => new SessionLog(name));
         lock (log)
         {
             // A repeated start (a retried write) is a no-op, and so is a late start of a session that already ended.
@@ -34,7 +34,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     public ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var log = _logs.GetOrAdd(session.JobName, static _ => new SessionLog());
+        var log = _logs.GetOrAdd(session.JobName, static name => new SessionLog(name));
         lock (log)
         {
             if (!log.TryReplace(session))
@@ -82,7 +82,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         {
             lock (log)
             {
-                purged += log.RemoveWhere((in StoredEntry e) => e.Session.EndedAt is { } ended && ended < endedBefore);
+                purged += log.RemoveWhere((in StoredSession s) => s.EndedAt is { } ended && ended < endedBefore);
             }
         }
 
@@ -110,12 +110,11 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         {
             for (var i = 0; i < log.Count; i++)
             {
-                ref readonly var entry = ref log[i];
-                var session = entry.Session;
+                ref readonly var session = ref log[i];
                 if ((query.Status is null || session.Status == query.Status)
                     && (query.Since is null || session.StartedAt >= query.Since))
                 {
-                    newest.Offer(in entry);
+                    newest.Offer(log, i);
                 }
             }
         }

@@ -2,35 +2,40 @@ namespace JobScheduler.Sessions;
 
 /// <summary>
 /// The newest <c>limit</c> sessions offered, by start time and then by insertion (newest first), kept in a heap of at
-/// most <c>limit</c> entries: a query for the 20 newest of a million sessions does not sort them all.
+/// most <c>limit</c> entries: a query for the 20 newest of a million sessions neither sorts nor builds them all.
 /// </summary>
 internal sealed class NewestSessions(int limit)
 {
     // A min-heap on (start, sequence): its root is the oldest kept, the one a newer offer replaces.
-    private readonly PriorityQueue<JobSession, (DateTimeOffset StartedAt, long Sequence)> _heap = new();
+    private readonly PriorityQueue<Candidate, (long StartedAtUtcTicks, long Sequence)> _heap = new();
 
-    public void Offer(in StoredEntry entry)
+    /// <summary>Offers the session at <paramref name="index"/> of <paramref name="log"/> (the caller holds the log's lock).</summary>
+    public void Offer(SessionLog log, int index)
     {
-        var key = (entry.Session.StartedAt, entry.Sequence);
+        ref readonly var session = ref log[index];
+        var key = (session.StartedAtUtcTicks, session.Sequence);
         if (_heap.Count < limit)
         {
-            _heap.Enqueue(entry.Session, key);
+            _heap.Enqueue(new Candidate(session, log.IdAt(index), log.JobName), key);
         }
         else if (_heap.TryPeek(out _, out var oldest) && key.CompareTo(oldest) > 0)
         {
-            _heap.DequeueEnqueue(entry.Session, key);
+            _heap.DequeueEnqueue(new Candidate(session, log.IdAt(index), log.JobName), key);
         }
     }
 
-    /// <summary>Returns the sessions kept, newest first.</summary>
+    /// <summary>Returns the sessions kept, newest first, as new objects.</summary>
     public JobSession[] ToArray()
     {
         var result = new JobSession[_heap.Count];
         for (var i = result.Length - 1; i >= 0; i--)
         {
-            result[i] = _heap.Dequeue();
+            var candidate = _heap.Dequeue();
+            result[i] = candidate.Session.ToSession(candidate.Id, candidate.JobName);
         }
 
         return result;
     }
+
+    private readonly record struct Candidate(StoredSession Session, Guid Id, string JobName);
 }

@@ -6,17 +6,16 @@ namespace JobScheduler.Sessions;
 /// oldest moves nothing. Callers lock it.
 /// </summary>
 /// <remarks>
-/// It keeps the session objects written. Keeping them by value instead was measured (docs/performance.md, fourth
-/// round): half the collector's pauses at 10,000 jobs, but more CPU per run, whether in chunks (once logs are full) or
-/// in one flat array (while they fill).
+/// Sessions are kept by value (<see cref="StoredSession"/>, 80 bytes) with their ids beside them, not as the objects
+/// written; the job's name is kept once, for the whole log.
 /// </remarks>
-internal sealed class SessionLog
+internal sealed class SessionLog(string jobName)
 {
     // Up to this many sessions, finding an id scans the ids newest first: cheaper than hashing, and the ids sit in an
     // array of their own (16 bytes each) so the scan reads no more than it must. Logs allowed past it get a set.
     private const int ScanLimit = 128;
 
-    private StoredEntry[] _slots = [];
+    private StoredSession[] _slots = [];
     private Guid[] _ids = [];
     private HashSet<Guid>? _idSet;
     private int _head; // the oldest session's slot
@@ -24,8 +23,14 @@ internal sealed class SessionLog
 
     public int Count => _count;
 
-    /// <summary>Gets the entry at <paramref name="index"/>, 0 being the oldest.</summary>
-    public ref readonly StoredEntry this[int index] => ref _slots[Slot(index)];
+    /// <summary>Gets the session at <paramref name="index"/>, 0 being the oldest.</summary>
+    public ref readonly StoredSession this[int index] => ref _slots[Slot(index)];
+
+    /// <summary>Gets the id of the session at <paramref name="index"/>.</summary>
+    public Guid IdAt(int index) => _ids[Slot(index)];
+
+    /// <summary>Gets the job's name, as the log's first session gave it.</summary>
+    public string JobName => jobName;
 
     public bool Contains(Guid id) => IndexOf(id) >= 0;
 
@@ -38,7 +43,7 @@ internal sealed class SessionLog
         }
 
         var slot = Slot(_count);
-        _slots[slot] = new StoredEntry(sequence, session);
+        _slots[slot] = new StoredSession(sequence, session);
         _ids[slot] = session.Id;
         _count++;
         if (_idSet is not null)
@@ -63,7 +68,7 @@ internal sealed class SessionLog
         }
 
         var slot = Slot(index);
-        _slots[slot] = _slots[slot] with { Session = written }; // keeps its place in the store's order
+        _slots[slot] = new StoredSession(_slots[slot].Sequence, written); // keeps its place in the store's order
         return true;
     }
 
@@ -71,7 +76,7 @@ internal sealed class SessionLog
     public void Bound(int capacity)
     {
         // The common case: the oldest has ended, and dropping it is moving the head.
-        while (_count > capacity && _slots[_head].Session.Status != JobSessionStatus.Running)
+        while (_count > capacity && _slots[_head].Status != JobSessionStatus.Running)
         {
             DropOldest();
         }
@@ -79,7 +84,7 @@ internal sealed class SessionLog
         if (_count > capacity)
         {
             var excess = _count - capacity;
-            RemoveWhere((in StoredEntry e) => e.Session.Status != JobSessionStatus.Running && excess-- > 0);
+            RemoveWhere((in StoredSession s) => s.Status != JobSessionStatus.Running && excess-- > 0);
         }
     }
 
@@ -89,14 +94,14 @@ internal sealed class SessionLog
         var ended = 0;
         for (var i = 0; i < _count; i++)
         {
-            if (this[i].Session.Status != JobSessionStatus.Running)
+            if (this[i].Status != JobSessionStatus.Running)
             {
                 ended++;
             }
         }
 
         var excess = ended - keep;
-        return excess <= 0 ? 0 : RemoveWhere((in StoredEntry e) => e.Session.Status != JobSessionStatus.Running && excess-- > 0);
+        return excess <= 0 ? 0 : RemoveWhere((in StoredSession s) => s.Status != JobSessionStatus.Running && excess-- > 0);
     }
 
     /// <summary>Removes, oldest first, every session <paramref name="match"/> selects; keeps the others in order.</summary>
@@ -155,14 +160,14 @@ internal sealed class SessionLog
     }
 
     /// <summary>
-    /// Doubles the ring from 8 slots, but stops at the bound plus the one slot a new session takes before the oldest is
+    /// Doubles the ring from 16 slots, but stops at the bound plus the one slot a new session takes before the oldest is
     /// dropped: a log at its bound of 100 holds 101 slots, not 128. Only running sessions held past the bound grow it on.
     /// </summary>
     private void Grow(int capacity)
     {
         var full = capacity + 1;
-        var length = _slots.Length < full ? Math.Min(Math.Max(_slots.Length * 2, 8), full) : _slots.Length * 2;
-        var slots = new StoredEntry[length];
+        var length = _slots.Length < full ? Math.Min(Math.Max(_slots.Length * 2, 16), full) : _slots.Length * 2;
+        var slots = new StoredSession[length];
         var ids = new Guid[slots.Length];
         for (var i = 0; i < _count; i++)
         {
@@ -189,6 +194,6 @@ internal sealed class SessionLog
         return slot < _slots.Length ? slot : slot - _slots.Length;
     }
 
-    /// <summary>Selects entries by reference to their slot, without copying them.</summary>
-    public delegate bool SessionPredicate(in StoredEntry entry);
+    /// <summary>Selects sessions by reference to their slot, without copying them.</summary>
+    public delegate bool SessionPredicate(in StoredSession session);
 }

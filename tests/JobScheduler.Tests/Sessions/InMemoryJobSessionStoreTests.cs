@@ -495,6 +495,69 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task Writes_KeepSessionsByValue_NotTheObjectsWritten()
+    {
+        // Why it matters: at thousands of runs a second, session objects the store kept would all be promoted by the
+        // garbage collector (docs/performance.md, fourth round).
+        var store = CreateSut();
+        var (written, weak) = await WriteOneAsync(store);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(weak.TryGetTarget(out _));
+        var stored = Assert.Single(await QueryAsync(store));
+        Assert.Equal(written, stored);
+        Assert.NotSame(stored, Assert.Single(await QueryAsync(store))); // each read builds its own
+    }
+
+    [Fact]
+    public async Task Writes_KeepEveryOffsetAndTick()
+    {
+        var store = CreateSut();
+        var running = Running() with
+        {
+            ScheduledAt = new DateTimeOffset(2026, 3, 29, 1, 59, 59, TimeSpan.FromHours(1)).AddTicks(1),
+            StartedAt = new DateTimeOffset(2026, 3, 29, 3, 0, 0, TimeSpan.FromHours(2)).AddTicks(12_345),
+        };
+        var ended = running with
+        {
+            EndedAt = new DateTimeOffset(2026, 3, 29, 7, 15, 0, TimeSpan.FromMinutes(-345)),
+            Duration = TimeSpan.FromTicks(98_765_432_109),
+            Status = JobSessionStatus.Failed,
+            Error = "boom",
+        };
+
+        await store.RecordStartAsync(running, None);
+        var whileRunning = Assert.Single(await QueryAsync(store));
+        await store.RecordEndAsync(ended, None);
+        var stored = Assert.Single(await QueryAsync(store));
+
+        Assert.Equal(running.ScheduledAt.Offset, whileRunning.ScheduledAt.Offset);
+        Assert.Null(whileRunning.EndedAt);
+        Assert.Null(whileRunning.Duration);
+        Assert.Equal(ended.ScheduledAt.Ticks, stored.ScheduledAt.Ticks);
+        Assert.Equal(ended.ScheduledAt.Offset, stored.ScheduledAt.Offset);
+        Assert.Equal(ended.StartedAt.Ticks, stored.StartedAt.Ticks);
+        Assert.Equal(ended.StartedAt.Offset, stored.StartedAt.Offset);
+        Assert.Equal(ended.EndedAt!.Value.Ticks, stored.EndedAt!.Value.Ticks);
+        Assert.Equal(ended.EndedAt.Value.Offset, stored.EndedAt.Value.Offset);
+        Assert.Equal(ended.Duration, stored.Duration);
+        Assert.Equal(ended, stored);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<(JobSession Copy, WeakReference<JobSession> Written)> WriteOneAsync(InMemoryJobSessionStore store)
+    {
+        var running = Running();
+        var ended = Ended(running);
+        await store.RecordStartAsync(running, None);
+        await store.RecordEndAsync(ended, None);
+        return (ended with { }, new WeakReference<JobSession>(ended));
+    }
+
+    [Fact]
     public async Task Bound_AppliesPerJob()
     {
         var store = CreateSut(maxSessionsPerJob: 2);
