@@ -2,7 +2,7 @@ namespace JobScheduler.Scheduling;
 
 /// <summary>
 /// Lands the scheduler's wake-ups on their due time on the real clock. Runtime timers count in steps of
-/// <see cref="Environment.TickCount64"/> (4 ms on Linux) and fire up to a step early or late; a run must never start
+/// the runtime's tick count (4 ms on Linux) and fire up to a step early or late; a run must never start
 /// early, and re-arming after an early wake costs up to another step. So the timer is armed one step before the due
 /// time and the last step is spun on the clock, within a budget per second, so that many distinct due times cannot
 /// turn into a busy core. Off for every other <see cref="TimeProvider"/>: a fake clock does not move while one spins.

@@ -69,9 +69,7 @@ internal sealed class ScheduledJob
     // The last ended session, by value (see StoredSession): a session object kept until the job's next run would live
     // past a young-generation collection and be promoted, for every job, every run.
     private readonly object _lastSessionLock = new();
-    private StoredSession _lastSession;
-    private Guid _lastSessionId;
-    private string? _lastSessionJobName; // null until the first
+    private SessionSnapshot? _lastSession;
 
     /// <summary>Gets the job's last ended session (a new object per read), or <see langword="null"/> before the first.</summary>
     public JobSession? LastSession
@@ -80,7 +78,7 @@ internal sealed class ScheduledJob
         {
             lock (_lastSessionLock)
             {
-                return _lastSessionJobName is { } jobName ? _lastSession.ToSession(_lastSessionId, jobName) : null;
+                return _lastSession?.ToSession();
             }
         }
     }
@@ -90,7 +88,7 @@ internal sealed class ScheduledJob
     {
         lock (_lastSessionLock)
         {
-            Keep(session);
+            _lastSession = SessionSnapshot.Of(session);
         }
     }
 
@@ -99,17 +97,7 @@ internal sealed class ScheduledJob
     {
         lock (_lastSessionLock)
         {
-            if (_lastSessionJobName is null)
-            {
-                Keep(session);
-            }
+            _lastSession ??= SessionSnapshot.Of(session);
         }
-    }
-
-    private void Keep(JobSession session)
-    {
-        _lastSession = new StoredSession(0, session);
-        _lastSessionId = session.Id;
-        _lastSessionJobName = session.JobName;
     }
 }

@@ -7,7 +7,7 @@ namespace JobScheduler.Sessions;
 internal sealed class NewestSessions(int limit)
 {
     // A min-heap on (start, sequence): its root is the oldest kept, the one a newer offer replaces.
-    private readonly PriorityQueue<Candidate, (long StartedAtUtcTicks, long Sequence)> _heap = new();
+    private readonly PriorityQueue<SessionSnapshot, (long StartedAtUtcTicks, long Sequence)> _heap = new();
 
     /// <summary>Offers the session at <paramref name="index"/> of <paramref name="log"/> (the caller holds the log's lock).</summary>
     public void Offer(SessionLog log, int index)
@@ -16,11 +16,11 @@ internal sealed class NewestSessions(int limit)
         var key = (session.StartedAtUtcTicks, session.Sequence);
         if (_heap.Count < limit)
         {
-            _heap.Enqueue(new Candidate(session, log.IdAt(index), log.JobName), key);
+            _heap.Enqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName), key);
         }
         else if (_heap.TryPeek(out _, out var oldest) && key.CompareTo(oldest) > 0)
         {
-            _heap.DequeueEnqueue(new Candidate(session, log.IdAt(index), log.JobName), key);
+            _heap.DequeueEnqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName), key);
         }
     }
 
@@ -30,12 +30,9 @@ internal sealed class NewestSessions(int limit)
         var result = new JobSession[_heap.Count];
         for (var i = result.Length - 1; i >= 0; i--)
         {
-            var candidate = _heap.Dequeue();
-            result[i] = candidate.Session.ToSession(candidate.Id, candidate.JobName);
+            result[i] = _heap.Dequeue().ToSession();
         }
 
         return result;
     }
-
-    private readonly record struct Candidate(StoredSession Session, Guid Id, string JobName);
 }
