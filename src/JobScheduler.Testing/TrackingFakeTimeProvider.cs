@@ -10,7 +10,10 @@ namespace JobScheduler.Testing;
 /// </summary>
 internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(10);
+
     private readonly HashSet<TrackedTimer> _armed = [];
+    private int _threadsInTimerCalls; // threads inside a TrackedTimer.Change, where the inner timers may fire any due waiter
 
     /// <summary>Gets the monitor told about every timer armed or disarmed, so a host waiting for a change sees new timers.</summary>
     public RunMonitor? Monitor { get; init; }
@@ -68,13 +71,31 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
     }
 
     /// <summary>
-    /// Gives a timer that still looks due one more turn. Another thread may have fired it and re-armed it for this very
-    /// time while the clock moved (a zero wait): it then fires now. A timer that AdjustTime moved does not.
+    /// Gives a timer that still looks due more turns. Another thread arming a timer may be firing this one (the inner fake
+    /// timers fire due waiters on whichever thread arms or moves the clock) and be preempted before its callback ran, or
+    /// may have re-armed it for this very time while the clock moved (a zero wait). Only once no other thread is inside
+    /// a timer call can a timer that still looks due be one AdjustTime moved.
     /// </summary>
     private bool FiresWhenAskedAgain(TrackedTimer timer, DateTimeOffset dueAt, DateTimeOffset target)
     {
-        SetUtcNow(target);
-        return !timer.IsArmedFor(dueAt);
+        // A liveness guard only: a timer callback that blocks the thread arming it would otherwise keep this spinning.
+        var giveUpAt = TimeProvider.System.GetTimestamp() + (long)(GiveUpAfter.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var spinner = new SpinWait();
+        while (true)
+        {
+            SetUtcNow(target);
+            if (!timer.IsArmedFor(dueAt))
+            {
+                return true;
+            }
+
+            if (Volatile.Read(ref _threadsInTimerCalls) == 0 || TimeProvider.System.GetTimestamp() > giveUpAt)
+            {
+                return !timer.IsArmedFor(dueAt);
+            }
+
+            spinner.SpinOnce();
+        }
     }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
@@ -107,6 +128,7 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
         private bool _armed;
         private bool _disposed;
+        private long _generation; // moves on each Change and each firing
 
         public ITimer Inner { get; set; } = null!;
 
@@ -120,27 +142,61 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
             }
         }
 
-        public bool Change(TimeSpan dueTime, TimeSpan period)
+        /// <summary>Gets a value indicating whether the timer is armed as the Change that saw <paramref name="generation"/> left it: not fired, not changed since.</summary>
+        private bool IsStill(long generation)
         {
             lock (_gate)
             {
-                if (_disposed)
-                {
-                    return false;
-                }
-
-                _period = period;
-                var arm = dueTime != Timeout.InfiniteTimeSpan;
-                if (arm)
-                {
-                    DueAt = owner.GetUtcNow() + dueTime;
-                }
-
-                SetArmedLocked(arm);
+                return _armed && _generation == generation;
             }
+        }
 
-            // The inner fake timer may fire at once (due now); Fire takes the lock itself.
-            return Inner.Change(dueTime, period);
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref owner._threadsInTimerCalls);
+            try
+            {
+                DateTimeOffset dueAt;
+                long generation;
+                lock (_gate)
+                {
+                    if (_disposed)
+                    {
+                        return false;
+                    }
+
+                    _period = period;
+                    var arm = dueTime != Timeout.InfiniteTimeSpan;
+                    if (!arm)
+                    {
+                        SetArmedLocked(false);
+                        return Inner.Change(dueTime, period);
+                    }
+
+                    dueAt = owner.GetUtcNow() + dueTime;
+                    DueAt = dueAt;
+                    generation = ++_generation;
+                    SetArmedLocked(true);
+                }
+
+                // The inner fake timer counts from the clock as it reads it, and may fire at once (due now; Fire takes the
+                // lock itself). Another thread may move the clock between the two reads: then arm it again for what is
+                // left until DueAt, so the inner timer is due exactly when this one says it is.
+                while (true)
+                {
+                    var now = owner.GetUtcNow();
+                    var left = dueAt - now;
+                    var changed = Inner.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, period);
+                    if (!changed || owner.GetUtcNow() == now || !IsStill(generation))
+                    {
+                        return changed;
+                    }
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref owner._threadsInTimerCalls);
+            }
         }
 
         public void Fire()
@@ -152,6 +208,7 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
                     return;
                 }
 
+                _generation++;
                 if (_period == Timeout.InfiniteTimeSpan || _period == TimeSpan.Zero)
                 {
                     SetArmedLocked(false);

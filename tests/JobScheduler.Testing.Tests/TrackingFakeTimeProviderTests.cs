@@ -151,4 +151,41 @@ public sealed class TrackingFakeTimeProviderTests
 
         Assert.Contains("AdjustTime", exception.Message);
     }
+
+    [Fact]
+    public async Task StepTo_WhileOtherThreadsArmTimers_FiresEveryTimerAtItsTrackedDueTime()
+    {
+        // The scheduler arms timers on thread-pool threads while the test host steps the clock. A thread preempted
+        // between reading the clock and arming the inner fake timer must still leave the timer due when the clock says
+        // it is, or StepTo blames AdjustTime. More threads than cores make that preemption likely. Like the scheduler's
+        // loop, each thread keeps one timer armed and arms the next once it fired, so the work is bounded.
+        const int TimersPerThread = 5_000;
+        var clock = CreateSut();
+        using var stop = new CancellationTokenSource();
+        var armers = Enumerable.Range(0, Environment.ProcessorCount + 2).Select(_ => Task.Factory.StartNew(() =>
+        {
+            using var fired = new SemaphoreSlim(0);
+            for (var armed = 0; armed < TimersPerThread; armed++)
+            {
+                using var timer = clock.CreateTimer(_ => fired.Release(), null, TimeSpan.FromMilliseconds(1 + (armed % 3)), Timeout.InfiniteTimeSpan);
+                fired.Wait(stop.Token);
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        try
+        {
+            var deadline = Task.Delay(TimeSpan.FromMinutes(2)); // a guard only: the clock under test is the fake one
+            while (!armers.All(a => a.IsCompleted) && !deadline.IsCompleted)
+            {
+                clock.StepTo(clock.NextTimerDue ?? clock.GetUtcNow());
+                Thread.Yield();
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        await Task.WhenAll(armers); // throws if a thread was still waiting for a timer that never fired
+    }
 }
