@@ -46,5 +46,10 @@ else
   failed=$((failed + 1))
   [ "$status" -ne 0 ] || status=$smoke_status
 fi
+# The failed tests again, with the first lines of their errors, where a CI log's tail shows them.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  awk '/^  Failed [A-Za-z_]/ { n = 4 } n > 0 { print; n-- }' "$results/output.txt"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
