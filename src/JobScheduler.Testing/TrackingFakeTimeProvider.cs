@@ -10,10 +10,14 @@ namespace JobScheduler.Testing;
 /// </summary>
 internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(10);
-
     private readonly HashSet<TrackedTimer> _armed = [];
     private int _threadsInTimerCalls; // threads inside a TrackedTimer.Change, where the inner timers may fire any due waiter
+
+    /// <summary>
+    /// Gets how long, in real time, <see cref="StepTo"/> waits for other threads to leave their timer calls before it
+    /// decides that a timer still armed did not fire.
+    /// </summary>
+    public TimeSpan GiveUpAfter { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets the monitor told about every timer armed or disarmed, so a host waiting for a change sees new timers.</summary>
     public RunMonitor? Monitor { get; init; }
@@ -59,14 +63,24 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
         // A timer that fired is disarmed, or re-armed for a later time; one still armed for the same time never fired.
         foreach (var (timer, dueAt) in mustFire)
         {
-            if (timer.IsArmedFor(dueAt) && !FiresWhenAskedAgain(timer, dueAt, target))
+            if (!timer.IsArmedFor(dueAt) || FiresWhenAskedAgain(timer, dueAt, target))
+            {
+                continue;
+            }
+
+            if (Volatile.Read(ref _threadsInTimerCalls) > 0)
             {
                 throw new InvalidOperationException(
-                    $"A timer due at {dueAt:O} did not fire when the clock reached {target:O}: AdjustTime moved the clock, " +
-                    "and pending timers with it, by an amount the test host cannot see. After AdjustTime, let the pending waits " +
-                    "run out with Clock.Advance (the scheduler waits at most MaxTimerWait) and WaitForIdleAsync before advancing " +
-                    "through the test host again.");
+                    $"A timer due at {dueAt:O} did not fire when the clock reached {target:O}, and another thread has been arming " +
+                    $"a timer for {GiveUpAfter.TotalSeconds:0.###} s of real time: a timer callback (a continuation of code that " +
+                    "awaited the fake clock) blocks its thread, maybe on the test itself.");
             }
+
+            throw new InvalidOperationException(
+                $"A timer due at {dueAt:O} did not fire when the clock reached {target:O}: AdjustTime moved the clock, " +
+                "and pending timers with it, by an amount the test host cannot see. After AdjustTime, let the pending waits " +
+                "run out with Clock.Advance (the scheduler waits at most MaxTimerWait) and WaitForIdleAsync before advancing " +
+                "through the test host again.");
         }
     }
 

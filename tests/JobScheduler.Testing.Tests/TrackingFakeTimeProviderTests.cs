@@ -153,6 +153,36 @@ public sealed class TrackingFakeTimeProviderTests
     }
 
     [Fact]
+    public async Task StepTo_TimerNotFiredWhileACallbackBlocksAnotherThread_ThrowsNamingTheBlockedCallback()
+    {
+        var clock = new TrackingFakeTimeProvider(Start) { GiveUpAfter = TimeSpan.FromMilliseconds(200) };
+        using var timer = clock.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(10), Timeout.InfiniteTimeSpan);
+        clock.AdjustTime(Start.AddSeconds(5)); // the timer will not fire at its tracked time
+        using var release = new ManualResetEventSlim();
+        using var blocking = new ManualResetEventSlim();
+        var blocker = Task.Factory.StartNew(
+            () =>
+            {
+                // Due at once: the callback runs inside this thread's own timer call and blocks it there.
+                using var due = clock.CreateTimer(_ => { blocking.Set(); release.Wait(); }, null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            },
+            TaskCreationOptions.LongRunning);
+        Assert.True(blocking.Wait(TimeSpan.FromSeconds(30)));
+
+        try
+        {
+            var exception = Assert.Throws<InvalidOperationException>(() => clock.StepTo(Start.AddSeconds(10)));
+
+            Assert.Contains("blocks its thread", exception.Message);
+        }
+        finally
+        {
+            release.Set();
+            await blocker;
+        }
+    }
+
+    [Fact]
     public async Task StepTo_WhileOtherThreadsArmTimers_FiresEveryTimerAtItsTrackedDueTime()
     {
         // The scheduler arms timers on thread-pool threads while the test host steps the clock. A thread preempted
