@@ -1,9 +1,9 @@
 namespace JobScheduler.Sessions;
 
 /// <summary>
-/// One job's sessions in the in-memory store, oldest first, in a ring that grows until the job's bound is reached and
-/// then reuses the slot of the session it drops: no allocation per write once the log is full, and dropping the
-/// oldest moves nothing. Callers lock it.
+/// One job's sessions in the in-memory store, oldest first, in a ring reserved at the job's bound on its first write
+/// that then reuses the slot of the session it drops: no allocation per write, and dropping the oldest moves nothing.
+/// Callers lock it.
 /// </summary>
 /// <remarks>
 /// Sessions are kept by value (<see cref="StoredSession"/>, 80 bytes) with their ids beside them, not as the objects
@@ -14,6 +14,9 @@ internal sealed class SessionLog(string jobName)
     // Up to this many sessions, finding an id scans the ids newest first: cheaper than hashing, and the ids sit in an
     // array of their own (16 bytes each) so the scan reads no more than it must. Logs allowed past it get a set.
     private const int ScanLimit = 128;
+
+    // 256 slots are 20 KB of sessions and 4 KB of ids: arrays that stay off the large object heap (85 KB).
+    private const int FirstReservation = 256;
 
     private StoredSession[] _slots = [];
     private Guid[] _ids = [];
@@ -160,13 +163,23 @@ internal sealed class SessionLog(string jobName)
     }
 
     /// <summary>
-    /// Doubles the ring from 16 slots, but stops at the bound plus the one slot a new session takes before the oldest is
-    /// dropped: a log at its bound of 100 holds 101 slots, not 128. Only running sessions held past the bound grow it on.
+    /// Reserves the whole bound, plus the one slot a new session takes before the oldest is dropped, at the first write
+    /// (a log at its bound of 100 holds 101 slots), up to <see cref="FirstReservation"/> slots; a larger bound is reached
+    /// by doubling. Only running sessions held past the bound grow the ring beyond it.
     /// </summary>
+    /// <remarks>
+    /// Growing by doubling from a few slots looked cheaper but was not: jobs on the same schedule fill their logs in step,
+    /// so at 10,000 jobs every log doubled in the same second, and the collector promoted and copied those tens of
+    /// megabytes of new rings in the middle of a burst of runs (W2 in docs/performance.md: GC pauses 68–106 ms in the
+    /// window, 12–18 ms with rings reserved at once). A log reaches its bound in steady state anyway; reserving it first
+    /// moves that memory to the job's first run instead of its hundredth.
+    /// </remarks>
     private void Grow(int capacity)
     {
         var full = capacity + 1;
-        var length = _slots.Length < full ? Math.Min(Math.Max(_slots.Length * 2, 16), full) : _slots.Length * 2;
+        var length = _slots.Length == 0 ? Math.Min(full, FirstReservation)
+            : _slots.Length < full ? Math.Min(_slots.Length * 2, full)
+            : _slots.Length * 2;
         var slots = new StoredSession[length];
         var ids = new Guid[slots.Length];
         for (var i = 0; i < _count; i++)

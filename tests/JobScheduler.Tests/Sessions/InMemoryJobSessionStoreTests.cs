@@ -383,6 +383,23 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task Bound_LargerThanTheFirstReservation_GrowsToItAndKeepsTheNewestInOrder()
+    {
+        // 1,000 is above the 256 slots reserved at the first write: the log grows twice to reach its bound, then wraps.
+        var store = CreateSut(maxSessionsPerJob: 1_000);
+        var sessions = Enumerable.Range(0, 1_300).Select(i => Ended(Running(startedAt: i))).ToList();
+        foreach (var session in sessions)
+        {
+            await store.RecordStartAsync(session with { Status = JobSessionStatus.Running, EndedAt = null, Duration = null }, None);
+            await store.RecordEndAsync(session, None);
+        }
+
+        var kept = await IdsAsync(store);
+        Assert.Equal(sessions.Skip(300).Reverse().Select(s => s.Id), kept);
+        Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+    }
+
+    [Fact]
     public async Task Bound_RunningSessionsHeldPastTheBoundOfAWrappedLog_GrowItInOrder()
     {
         var store = CreateSut(maxSessionsPerJob: 4);
