@@ -171,7 +171,7 @@ internal sealed class SessionLog(string jobName)
     /// Growing by doubling from a few slots looked cheaper but was not: jobs on the same schedule fill their logs in step,
     /// so at 10,000 jobs every log doubled in the same second, and the collector promoted and copied those tens of
     /// megabytes of new rings in the middle of a burst of runs (W2 in docs/performance.md: GC pauses 68–106 ms in the
-    /// window, 12–18 ms with rings reserved at once). A log reaches its bound in steady state anyway; reserving it first
+    /// window, 12–25 ms with rings reserved at once). A log reaches its bound in steady state anyway; reserving it first
     /// moves that memory to the job's first run instead of its hundredth.
     /// </remarks>
     private void Grow(int capacity)
