@@ -36,6 +36,16 @@ public sealed class InMemoryJobSessionStoreTests
     private static async Task<List<Guid>> IdsAsync(IJobSessionStore store, JobSessionQuery? query = null)
         => [.. (await QueryAsync(store, query)).Select(s => s.Id)];
 
+    /// <summary>Writes each ended session's start (as Running) and then its end, one session after the other.</summary>
+    private static async Task StartThenEndEachAsync(InMemoryJobSessionStore store, IEnumerable<JobSession> ended)
+    {
+        foreach (var session in ended)
+        {
+            await store.RecordStartAsync(session with { Status = JobSessionStatus.Running, EndedAt = null, Duration = null }, None);
+            await store.RecordEndAsync(session, None);
+        }
+    }
+
     // ---- writes -------------------------------------------------------------------------------------------------
 
     [Fact]
@@ -372,11 +382,7 @@ public sealed class InMemoryJobSessionStoreTests
         // 20 sessions through a bound of 3: the ring's head has moved past its end several times.
         var store = CreateSut(maxSessionsPerJob: 3);
         var sessions = Enumerable.Range(0, 20).Select(i => Ended(Running(startedAt: i))).ToList();
-        foreach (var session in sessions)
-        {
-            await store.RecordStartAsync(session with { Status = JobSessionStatus.Running, EndedAt = null, Duration = null }, None);
-            await store.RecordEndAsync(session, None);
-        }
+        await StartThenEndEachAsync(store, sessions);
 
         Assert.Equal([sessions[19].Id, sessions[18].Id, sessions[17].Id], await IdsAsync(store));
         Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
@@ -388,11 +394,7 @@ public sealed class InMemoryJobSessionStoreTests
         // 1,000 is above the 256 slots reserved at the first write: the log grows twice to reach its bound, then wraps.
         var store = CreateSut(maxSessionsPerJob: 1_000);
         var sessions = Enumerable.Range(0, 1_300).Select(i => Ended(Running(startedAt: i))).ToList();
-        foreach (var session in sessions)
-        {
-            await store.RecordStartAsync(session with { Status = JobSessionStatus.Running, EndedAt = null, Duration = null }, None);
-            await store.RecordEndAsync(session, None);
-        }
+        await StartThenEndEachAsync(store, sessions);
 
         var kept = await IdsAsync(store);
         Assert.Equal(sessions.Skip(300).Reverse().Select(s => s.Id), kept);
