@@ -177,7 +177,7 @@ internal sealed class JobRunner(
             Error = error,
             InstanceId = options.InstanceId,
         };
-        await recorder.RecordEndAsync(session, CancellationToken.None).ConfigureAwait(false);
+        await recorder.RecordEndAsync(run.Job, session, CancellationToken.None).ConfigureAwait(false);
         run.Job.SetLastSession(session);
         return session;
     }
@@ -230,7 +230,7 @@ internal sealed class JobRunner(
             InstanceId = options.InstanceId,
         };
         run.CurrentSession = session;
-        await recorder.RecordStartAsync(session, RunsToken).ConfigureAwait(false);
+        await recorder.RecordStartAsync(run.Job, session, RunsToken).ConfigureAwait(false);
         var activity = recorder.Instrumentation.AttemptStarted(run, session); // the span is Activity.Current for the job
         Log.RunStartedMessage(logger, definition.Name, attempt, run.Trigger, session.Id, run.ScheduledAt);
 
@@ -298,7 +298,7 @@ internal sealed class JobRunner(
         run.LastEnded = ended;
         if (run.TryClaimEnd(attempt))
         {
-            await recorder.RecordEndAsync(ended, RunsToken).ConfigureAwait(false);
+            await recorder.RecordEndAsync(run.Job, ended, RunsToken).ConfigureAwait(false);
             run.Job.SetLastSession(ended);
         }
 

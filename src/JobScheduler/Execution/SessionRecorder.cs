@@ -1,4 +1,6 @@
 using JobScheduler.Diagnostics;
+using JobScheduler.Scheduling;
+using JobScheduler.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace JobScheduler.Execution;
@@ -7,6 +9,10 @@ namespace JobScheduler.Execution;
 /// Records sessions through the <see cref="StoreWriteBuffer"/> and then tells the observers. Neither a store fault nor
 /// an observer fault reaches the job or the schedule.
 /// </summary>
+/// <remarks>
+/// The default in-memory store is written directly, into the job's own log: it cannot fail or wait, so it needs no
+/// buffer, and a run of a job it already knows needs neither the lookup of the job's name nor a search for the id.
+/// </remarks>
 internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer buffer, IJobRunObserver[] observers, ILogger logger, JobSchedulerInstrumentation instrumentation)
 {
     public IJobSessionStore Store => store;
@@ -18,13 +24,45 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     /// <summary>Gets a value indicating whether the store keeps each job's last occurrence (for catch-up after downtime).</summary>
     public bool KeepsOccurrences { get; } = store is IJobOccurrenceStore; // read per occurrence on the timer thread
 
-    // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
-    public ValueTask RecordStartAsync(JobSession session, CancellationToken cancellationToken)
+    private readonly InMemoryJobSessionStore? _memory = store as InMemoryJobSessionStore;
+
+    /// <summary>Records the start of an attempt of <paramref name="job"/>, whose session the caller has just created.</summary>
+    public ValueTask RecordStartAsync(ScheduledJob job, JobSession session, CancellationToken cancellationToken)
     {
-        var write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session);
+        // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
+        ValueTask write;
+        if (_memory is not null)
+        {
+            _memory.RecordNewStart(job.SessionLog ??= _memory.LogOf(job.Name), session);
+            write = ValueTask.CompletedTask;
+        }
+        else
+        {
+            write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session);
+        }
+
         return observers.Length == 0 ? write : NotifyStartedAsync(write, session, cancellationToken);
     }
 
+    /// <summary>Records the end of a session of <paramref name="job"/>.</summary>
+    public ValueTask RecordEndAsync(ScheduledJob job, JobSession session, CancellationToken cancellationToken)
+    {
+        instrumentation.SessionEnded(session);
+        ValueTask write;
+        if (_memory is not null)
+        {
+            _memory.RecordEnd(job.SessionLog ??= _memory.LogOf(job.Name), session);
+            write = ValueTask.CompletedTask;
+        }
+        else
+        {
+            write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
+        }
+
+        return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
+    }
+
+    /// <summary>Records the end of a session of a job the engine may no longer have (crash recovery at start).</summary>
     public ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
     {
         instrumentation.SessionEnded(session);

@@ -62,6 +62,12 @@ internal sealed class ScheduledJob
     /// <summary>Gets or sets the one run waiting under <see cref="OverlapPolicy.Queue"/>.</summary>
     public JobRun? PendingRun { get; set; }
 
+    /// <summary>
+    /// Gets or sets the job's log in the in-memory store, set by the first write so that later runs skip the lookup by
+    /// name. Written without a lock: every writer sets the same log.
+    /// </summary>
+    public SessionLog? SessionLog { get; set; }
+
     // Written without a lock; readers take a snapshot.
 
     public volatile bool IsRemoved;

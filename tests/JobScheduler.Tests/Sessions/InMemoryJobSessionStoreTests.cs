@@ -125,6 +125,43 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task EngineWrites_IntoTheJobsLog_AreTheSessionsTheInterfaceWritesAndReads()
+    {
+        // The engine writes a new session's start into the log it keeps for the job, without the id search; an end
+        // written either way must still find that start and replace it, not add a second session.
+        var store = CreateSut();
+        var log = store.LogOf("report");
+        var first = Running(startedAt: 0);
+        store.RecordNewStart(log, first);
+        await store.RecordEndAsync(Ended(first, JobSessionStatus.Failed), None);
+
+        var second = Running(startedAt: 10);
+        await store.RecordStartAsync(second, None);
+        store.RecordEnd(store.LogOf("report"), Ended(second));
+
+        var sessions = await QueryAsync(store);
+        Assert.Same(log, store.LogOf("report"));
+        Assert.Equal([second.Id, first.Id], sessions.Select(s => s.Id));
+        Assert.Equal([JobSessionStatus.Succeeded, JobSessionStatus.Failed], sessions.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task EngineWrites_IntoTheJobsLog_KeepTheBound()
+    {
+        var store = CreateSut(maxSessionsPerJob: 3);
+        var log = store.LogOf("report");
+        var sessions = Enumerable.Range(0, 20).Select(i => Running(startedAt: i)).ToList();
+        foreach (var session in sessions)
+        {
+            store.RecordNewStart(log, session);
+            store.RecordEnd(log, Ended(session));
+        }
+
+        Assert.Equal([sessions[19].Id, sessions[18].Id, sessions[17].Id], await IdsAsync(store));
+        Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+    }
+
+    [Fact]
     public async Task Writes_NullSession_Throw()
     {
         var store = CreateSut();
