@@ -29,44 +29,18 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     /// <summary>Records the start of an attempt of <paramref name="job"/>, whose session the caller has just created.</summary>
     public ValueTask RecordStartAsync(ScheduledJob job, JobSession session, CancellationToken cancellationToken)
     {
-        // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
-        ValueTask write;
-        if (_memory is not null)
-        {
-            _memory.RecordNewStart(job.SessionLog ??= _memory.LogOf(job.Name), session);
-            write = ValueTask.CompletedTask;
-        }
-        else
-        {
-            write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session);
-        }
-
+        var write = WriteToStore(StoreWriteBuffer.WriteKind.Start, job, session);
         return observers.Length == 0 ? write : NotifyStartedAsync(write, session, cancellationToken);
     }
 
-    /// <summary>Records the end of a session of <paramref name="job"/>.</summary>
-    public ValueTask RecordEndAsync(ScheduledJob job, JobSession session, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the end of a session of <paramref name="job"/>, or of a job the engine may no longer have
+    /// (<see langword="null"/>: crash recovery at start).
+    /// </summary>
+    public ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, CancellationToken cancellationToken)
     {
         instrumentation.SessionEnded(session);
-        ValueTask write;
-        if (_memory is not null)
-        {
-            _memory.RecordEnd(job.SessionLog ??= _memory.LogOf(job.Name), session);
-            write = ValueTask.CompletedTask;
-        }
-        else
-        {
-            write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
-        }
-
-        return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
-    }
-
-    /// <summary>Records the end of a session of a job the engine may no longer have (crash recovery at start).</summary>
-    public ValueTask RecordEndAsync(JobSession session, CancellationToken cancellationToken)
-    {
-        instrumentation.SessionEnded(session);
-        var write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
+        var write = WriteToStore(StoreWriteBuffer.WriteKind.End, job, session);
         return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
     }
 
@@ -113,6 +87,27 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
                 Log.ObserverFailedMessage(logger, ex, observer.GetType().FullName ?? observer.GetType().Name, session.Id, session.JobName);
             }
         }
+    }
+
+    // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
+    private ValueTask WriteToStore(StoreWriteBuffer.WriteKind kind, ScheduledJob? job, JobSession session)
+    {
+        if (_memory is null || job is null)
+        {
+            return buffer.WriteAsync(kind, session);
+        }
+
+        var log = job.SessionLog ??= _memory.LogOf(job.Name);
+        if (kind == StoreWriteBuffer.WriteKind.Start)
+        {
+            _memory.RecordNewStart(log, session);
+        }
+        else
+        {
+            _memory.RecordEnd(log, session);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask RecordOccurrenceAsync(string jobName, DateTimeOffset occurrence)

@@ -818,6 +818,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
 
             abandoned++;
             await _runner.Recorder.RecordEndAsync(
+                job: null, // the job may be gone from this configuration
                 session with
                 {
                     Status = JobSessionStatus.Abandoned,
