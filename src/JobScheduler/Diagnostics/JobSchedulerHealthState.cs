@@ -40,15 +40,16 @@ internal sealed class JobSchedulerHealthState
         var running = new Dictionary<string, TimeSpan>(StringComparer.OrdinalIgnoreCase);
         foreach (var run in Volatile.Read(ref _runs)?.ToList() ?? [])
         {
-            if (!run.InAttempt || run.CurrentSession is not { } session)
+            if (!run.InAttempt)
             {
                 continue;
             }
 
-            var runningFor = now - session.StartedAt;
-            if (!running.TryGetValue(session.JobName, out var longest) || runningFor > longest)
+            var runningFor = TimeSpan.FromTicks(now.UtcTicks - run.AttemptStartedUtcTicks);
+            var name = run.Job.Name;
+            if (!running.TryGetValue(name, out var longest) || runningFor > longest)
             {
-                running[session.JobName] = runningFor;
+                running[name] = runningFor;
             }
         }
 

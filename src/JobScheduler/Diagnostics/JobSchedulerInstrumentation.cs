@@ -127,17 +127,17 @@ internal sealed class JobSchedulerInstrumentation : IDisposable
     /// run's first attempt, and starts its span, which becomes <see cref="Activity.Current"/> for the job.
     /// </summary>
     /// <returns>The attempt's span, or <see langword="null"/> when nothing listens.</returns>
-    public Activity? AttemptStarted(JobRun run, JobSession session)
+    public Activity? AttemptStarted(JobRun run)
     {
-        var jobName = new KeyValuePair<string, object?>(JobNameTag, session.JobName);
+        var jobName = new KeyValuePair<string, object?>(JobNameTag, run.Job.Name);
         _running.Add(1, jobName);
-        if (session.Attempt == 1 && session.Trigger == JobTrigger.Scheduled)
+        if (run.Attempt == 1 && run.Trigger == JobTrigger.Scheduled)
         {
-            _lateness.Record((session.StartedAt - session.ScheduledAt).TotalSeconds, jobName);
+            _lateness.Record((run.AttemptStartedAt - run.ScheduledAt).TotalSeconds, jobName);
         }
 
         JobSchedulerHealthState.AttemptStarted(run);
-        return ActivitySource.HasListeners() ? StartAttemptSpan(run, session) : null;
+        return ActivitySource.HasListeners() ? StartAttemptSpan(run) : null;
     }
 
     /// <summary>An attempt ended (before its end is recorded): duration, running count, span status.</summary>
@@ -208,7 +208,7 @@ internal sealed class JobSchedulerInstrumentation : IDisposable
         }
     }
 
-    private static Activity? StartAttemptSpan(JobRun run, JobSession session)
+    private static Activity? StartAttemptSpan(JobRun run)
     {
         // Runs are roots: the dispatcher does not flow the caller's context, except the test host's inline dispatch,
         // which would otherwise parent every run to the test's span. Only this attempt's async flow is affected.
@@ -217,14 +217,14 @@ internal sealed class JobSchedulerInstrumentation : IDisposable
             Activity.Current = null;
         }
 
-        var activity = ActivitySource.StartActivity(SpanName(session.JobName), ActivityKind.Internal, default(ActivityContext), tags: null, links: Links(run));
+        var activity = ActivitySource.StartActivity(SpanName(run.Job.Name), ActivityKind.Internal, default(ActivityContext), tags: null, links: Links(run));
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(JobNameTag, session.JobName);
-            activity.SetTag(AttemptTag, session.Attempt);
-            activity.SetTag(TriggerTag, TriggerName(session.Trigger));
-            activity.SetTag(SessionIdTag, session.Id.ToString());
-            activity.SetTag(ScheduledAtTag, session.ScheduledAt.ToString("O", CultureInfo.InvariantCulture));
+            activity.SetTag(JobNameTag, run.Job.Name);
+            activity.SetTag(AttemptTag, run.Attempt);
+            activity.SetTag(TriggerTag, TriggerName(run.Trigger));
+            activity.SetTag(SessionIdTag, run.AttemptSessionId.ToString());
+            activity.SetTag(ScheduledAtTag, run.ScheduledAt.ToString("O", CultureInfo.InvariantCulture));
         }
 
         return activity;

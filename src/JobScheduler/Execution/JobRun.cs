@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using JobScheduler.Diagnostics;
 using JobScheduler.Scheduling;
+using JobScheduler.Sessions;
 
 namespace JobScheduler.Execution;
 
@@ -20,6 +21,8 @@ internal sealed class JobRun(
     private bool _inAttempt;
     private int _endedAttempt;
     private int _pendingClockWaits;
+    private long _attemptStartedUtcTicks;
+    private TimeSpan _attemptStartedOffset;
 
     public ScheduledJob Job => job;
 
@@ -52,7 +55,8 @@ internal sealed class JobRun(
     /// <summary>Gets or sets a value indicating whether the run holds its job's cluster-wide overlap lease.</summary>
     public bool HoldsLease { get; set; }
 
-    public int Attempt { get; set; }
+    /// <summary>Gets the number of the attempt in progress (or of the last one), 0 before the first.</summary>
+    public int Attempt { get; private set; }
 
     /// <summary>Gets or sets a value indicating whether an attempt is executing (between its recorded start and end), for the health check.</summary>
     public bool InAttempt
@@ -61,8 +65,37 @@ internal sealed class JobRun(
         set => Volatile.Write(ref _inAttempt, value);
     }
 
-    /// <summary>Gets or sets the session of the attempt in progress, for shutdown to close if the job never returns.</summary>
-    public JobSession? CurrentSession { get; set; }
+    /// <summary>Gets the session id of the attempt in progress (or of the last one), set by <see cref="BeginAttempt"/>.</summary>
+    public Guid AttemptSessionId { get; private set; }
+
+    /// <summary>Gets when the attempt in progress (or the last one) started.</summary>
+    public DateTimeOffset AttemptStartedAt => new(Volatile.Read(ref _attemptStartedUtcTicks) + _attemptStartedOffset.Ticks, _attemptStartedOffset);
+
+    /// <summary>Gets when the attempt in progress started, in UTC ticks: one atomic read, for readers on other threads.</summary>
+    public long AttemptStartedUtcTicks => Volatile.Read(ref _attemptStartedUtcTicks);
+
+    /// <summary>
+    /// Starts the next attempt: its session is kept as these values, not as a Running session object, which
+    /// would be garbage when the attempt ends (the ended session is a new immutable object): one object per attempt
+    /// fewer. <see cref="BuildRunningSession"/> builds it for the few that need one.
+    /// </summary>
+    /// <returns>The attempt's number.</returns>
+    public int BeginAttempt(Guid sessionId, DateTimeOffset startedAt)
+    {
+        AttemptSessionId = sessionId;
+        _attemptStartedOffset = startedAt.Offset;
+        Volatile.Write(ref _attemptStartedUtcTicks, startedAt.UtcTicks);
+        return ++Attempt; // last: shutdown reads the attempt's number, then its id and start
+    }
+
+    /// <summary>Gets the start of the attempt in progress (or of the last one).</summary>
+    public AttemptStart CurrentStart => new(AttemptSessionId, trigger, scheduledAt, AttemptStartedAt, Attempt, runner.InstanceId);
+
+    /// <summary>
+    /// Builds the Running session of the attempt in progress, or returns <see langword="null"/> before the first: for
+    /// observers and stores other than the in-memory one, and for shutdown to close if the job never returns.
+    /// </summary>
+    public JobSession? BuildRunningSession() => Attempt == 0 ? null : CurrentStart.ToSession(job.Name);
 
     public JobSession? LastEnded { get; set; }
 

@@ -39,6 +39,9 @@ internal sealed class JobRunner(
 
     public TimeProvider Time => time;
 
+    /// <summary>Gets the instance id sessions carry (<see cref="JobSchedulerOptions.InstanceId"/>).</summary>
+    public string InstanceId => options.InstanceId;
+
     public void CancelRuns() => _runsCancellation.Cancel();
 
     public void Dispose() => _runsCancellation.Dispose();
@@ -213,26 +216,15 @@ internal sealed class JobRunner(
     private async ValueTask<JobSession> AttemptAsync(JobRun run, CancellationToken cancellationToken)
     {
         var definition = run.Plan.Definition;
-        var attempt = ++run.Attempt;
         run.Phase = RunPhase.Executing;
         run.TimedOutAt = null;
 
         var startedAt = time.GetUtcNow();
-        var session = new JobSession
-        {
-            Id = attempt == 1 ? run.FirstSessionId : SessionIds.NewId(),
-            JobName = definition.Name,
-            Trigger = run.Trigger,
-            ScheduledAt = run.ScheduledAt,
-            StartedAt = startedAt,
-            Status = JobSessionStatus.Running,
-            Attempt = attempt,
-            InstanceId = options.InstanceId,
-        };
-        run.CurrentSession = session;
-        await recorder.RecordStartAsync(run.Job, session, RunsToken).ConfigureAwait(false);
-        var activity = recorder.Instrumentation.AttemptStarted(run, session); // the span is Activity.Current for the job
-        Log.RunStartedMessage(logger, definition.Name, attempt, run.Trigger, session.Id, run.ScheduledAt);
+        var sessionId = run.Attempt == 0 ? run.FirstSessionId : SessionIds.NewId();
+        var attempt = run.BeginAttempt(sessionId, startedAt);
+        await recorder.RecordStartAsync(run, RunsToken).ConfigureAwait(false);
+        var activity = recorder.Instrumentation.AttemptStarted(run); // the span is Activity.Current for the job
+        Log.RunStartedMessage(logger, definition.Name, attempt, run.Trigger, sessionId, run.ScheduledAt);
 
         Exception? error = null;
         JobContext? context = null;
@@ -242,7 +234,7 @@ internal sealed class JobRunner(
         try
         {
             // The attempt's DI scope opens on first use (see JobContext.Services) and closes when the attempt ends.
-            context = new JobContext(definition.Name, session.Id, run.ScheduledAt, startedAt, attempt, run.Trigger, scopeFactory);
+            context = new JobContext(definition.Name, sessionId, run.ScheduledAt, startedAt, attempt, run.Trigger, scopeFactory);
             try
             {
                 var job = run.Plan.Activator.Create(context, out var owned);
@@ -282,8 +274,15 @@ internal sealed class JobRunner(
         }
 
         var endedAt = time.GetUtcNow();
-        var ended = session with
+        var ended = new JobSession
         {
+            Id = sessionId,
+            JobName = definition.Name,
+            Trigger = run.Trigger,
+            ScheduledAt = run.ScheduledAt,
+            StartedAt = startedAt,
+            Attempt = attempt,
+            InstanceId = options.InstanceId,
             EndedAt = endedAt,
             Duration = endedAt - startedAt,
             Status = Classify(run, error, cancellationToken),
@@ -314,7 +313,7 @@ internal sealed class JobRunner(
         }
 
         run.TimedOutAt = time.GetUtcNow();
-        Log.TimeoutElapsedMessage(logger, run.Job.Name, run.Plan.Definition.Timeout!.Value, run.CurrentSession!.Id);
+        Log.TimeoutElapsedMessage(logger, run.Job.Name, run.Plan.Definition.Timeout!.Value, run.AttemptSessionId);
     }
 
     private JobSessionStatus Classify(JobRun run, Exception? error, CancellationToken attemptToken)

@@ -351,7 +351,7 @@ internal sealed class RunDispatcher
     {
         foreach (var run in _active.ToList())
         {
-            if (run.CurrentSession is not { } current || !run.TryClaimEnd(run.Attempt))
+            if (run.BuildRunningSession() is not { } current || !run.TryClaimEnd(current.Attempt))
             {
                 continue;
             }

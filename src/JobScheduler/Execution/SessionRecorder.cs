@@ -26,11 +26,24 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
 
     private readonly InMemoryJobSessionStore? _memory = store as InMemoryJobSessionStore;
 
-    /// <summary>Records the start of an attempt of <paramref name="job"/>, whose session the caller has just created.</summary>
-    public ValueTask RecordStartAsync(ScheduledJob job, JobSession session, CancellationToken cancellationToken)
+    /// <summary>Records the start of the attempt <paramref name="run"/> has just begun.</summary>
+    public ValueTask RecordStartAsync(JobRun run, CancellationToken cancellationToken)
     {
-        var write = WriteToStore(StoreWriteBuffer.WriteKind.Start, job, session);
-        return observers.Length == 0 ? write : NotifyStartedAsync(write, session, cancellationToken);
+        JobSession? session = null;
+        ValueTask write;
+        if (_memory is not null)
+        {
+            // No Running session object: its values go straight into the job's log (and one is built only for observers).
+            _memory.RecordNewStart(LogOf(run.Job), run.CurrentStart);
+            write = ValueTask.CompletedTask;
+        }
+        else
+        {
+            session = run.BuildRunningSession()!;
+            write = buffer.WriteAsync(StoreWriteBuffer.WriteKind.Start, session);
+        }
+
+        return observers.Length == 0 ? write : NotifyStartedAsync(write, session ?? run.BuildRunningSession()!, cancellationToken);
     }
 
     /// <summary>
@@ -40,7 +53,7 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     public ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, CancellationToken cancellationToken)
     {
         instrumentation.SessionEnded(session);
-        var write = WriteToStore(StoreWriteBuffer.WriteKind.End, job, session);
+        var write = WriteEndToStore(job, session);
         return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
     }
 
@@ -90,25 +103,18 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
-    private ValueTask WriteToStore(StoreWriteBuffer.WriteKind kind, ScheduledJob? job, JobSession session)
+    private ValueTask WriteEndToStore(ScheduledJob? job, JobSession session)
     {
         if (_memory is null || job is null)
         {
-            return buffer.WriteAsync(kind, session);
+            return buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
         }
 
-        var log = job.SessionLog ??= _memory.LogOf(job.Name);
-        if (kind == StoreWriteBuffer.WriteKind.Start)
-        {
-            _memory.RecordNewStart(log, session);
-        }
-        else
-        {
-            _memory.RecordEnd(log, session);
-        }
-
+        _memory.RecordEnd(LogOf(job), session);
         return ValueTask.CompletedTask;
     }
+
+    private SessionLog LogOf(ScheduledJob job) => job.SessionLog ??= _memory!.LogOf(job.Name);
 
     public ValueTask RecordOccurrenceAsync(string jobName, DateTimeOffset occurrence)
         => KeepsOccurrences ? buffer.WriteOccurrenceAsync(jobName, occurrence) : ValueTask.CompletedTask;

@@ -49,11 +49,11 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     /// The search reads the whole log's ids when the id is absent, which it always is for a new session: at 10,000 jobs
     /// with logs at their default bound that was 1.6 KB of memory no cache holds, on every run.
     /// </remarks>
-    internal void RecordNewStart(SessionLog log, JobSession session)
+    internal void RecordNewStart(SessionLog log, in AttemptStart start)
     {
         lock (log)
         {
-            log.Add(Interlocked.Increment(ref _sequence), session, _maxSessionsPerJob);
+            log.Add(start.Id, new StoredSession(Interlocked.Increment(ref _sequence), start), _maxSessionsPerJob);
         }
     }
 

@@ -38,7 +38,10 @@ internal sealed class SessionLog(string jobName)
     public bool Contains(Guid id) => IndexOf(id) >= 0;
 
     /// <summary>Appends a session as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
-    public void Add(long sequence, JobSession session, int capacity)
+    public void Add(long sequence, JobSession session, int capacity) => Add(session.Id, new StoredSession(sequence, session), capacity);
+
+    /// <summary>Appends a session, kept as <paramref name="value"/>, as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
+    public void Add(Guid id, in StoredSession value, int capacity)
     {
         if (_count == _slots.Length)
         {
@@ -46,12 +49,12 @@ internal sealed class SessionLog(string jobName)
         }
 
         var slot = Slot(_count);
-        _slots[slot] = new StoredSession(sequence, session);
-        _ids[slot] = session.Id;
+        _slots[slot] = value;
+        _ids[slot] = id;
         _count++;
         if (_idSet is not null)
         {
-            _idSet.Add(session.Id);
+            _idSet.Add(id);
         }
         else if (_count > ScanLimit)
         {

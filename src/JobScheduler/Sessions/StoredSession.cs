@@ -50,6 +50,19 @@ internal readonly struct StoredSession
         _metadata = session.Metadata;
     }
 
+    /// <summary>Creates the value of a Running session from its values (no end, no error, no metadata).</summary>
+    public StoredSession(long sequence, in AttemptStart start)
+    {
+        Sequence = sequence;
+        (_scheduledAt, _scheduledOffset) = Pack(start.ScheduledAt);
+        (_startedAt, _startedOffset) = Pack(start.StartedAt);
+        _status = (byte)JobSessionStatus.Running;
+        _trigger = (byte)start.Trigger;
+        _attempt = start.Attempt;
+        _instanceId = start.InstanceId;
+        _metadata = JobSession.EmptyMetadata;
+    }
+
     /// <summary>Gets the insertion order in the store, which breaks ties between equal start times (newest first).</summary>
     public long Sequence { get; }
 

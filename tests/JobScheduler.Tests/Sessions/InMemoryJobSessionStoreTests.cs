@@ -132,7 +132,7 @@ public sealed class InMemoryJobSessionStoreTests
         var store = CreateSut();
         var log = store.LogOf("report");
         var first = Running(startedAt: 0);
-        store.RecordNewStart(log, first);
+        store.RecordNewStart(log, StartOf(first));
         await store.RecordEndAsync(Ended(first, JobSessionStatus.Failed), None);
 
         var second = Running(startedAt: 10);
@@ -146,6 +146,19 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task EngineStart_WrittenFromItsValues_ReadsBackAsTheRunningSession()
+    {
+        // The engine writes a start without a session object; what a reader gets must be the session it stands for.
+        var store = CreateSut();
+        var running = Running() with { Attempt = 2, Trigger = JobTrigger.CatchUp, ScheduledAt = T0.AddMinutes(-5).ToOffset(TimeSpan.FromHours(2)) };
+        store.RecordNewStart(store.LogOf("report"), StartOf(running));
+
+        var read = Assert.Single(await QueryAsync(store));
+        Assert.Equal(running, read);
+        Assert.Equal(running.ScheduledAt.Offset, read.ScheduledAt.Offset);
+    }
+
+    [Fact]
     public async Task EngineWrites_IntoTheJobsLog_KeepTheBound()
     {
         var store = CreateSut(maxSessionsPerJob: 3);
@@ -153,13 +166,16 @@ public sealed class InMemoryJobSessionStoreTests
         var sessions = Enumerable.Range(0, 20).Select(i => Running(startedAt: i)).ToList();
         foreach (var session in sessions)
         {
-            store.RecordNewStart(log, session);
+            store.RecordNewStart(log, StartOf(session));
             store.RecordEnd(log, Ended(session));
         }
 
         Assert.Equal([sessions[19].Id, sessions[18].Id, sessions[17].Id], await IdsAsync(store));
         Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
     }
+
+    private static AttemptStart StartOf(JobSession running)
+        => new(running.Id, running.Trigger, running.ScheduledAt, running.StartedAt, running.Attempt, running.InstanceId);
 
     [Fact]
     public async Task Writes_NullSession_Throw()
