@@ -55,7 +55,7 @@ internal sealed class ScheduledJob
 
     public List<DateTimeOffset> OneOffs { get; } = [];
 
-    // Guarded by lock (this ScheduledJob), taken by the dispatcher.
+    // Guarded by lock (this ScheduledJob), taken by the dispatcher (and around the last session, below).
 
     public int RunningCount { get; set; }
 
@@ -73,8 +73,8 @@ internal sealed class ScheduledJob
     public volatile bool IsRemoved;
 
     // The last ended session, by value (see StoredSession): a session object kept until the job's next run would live
-    // past a young-generation collection and be promoted, for every job, every run.
-    private readonly object _lastSessionLock = new();
+    // past a young-generation collection and be promoted, for every job, every run. Guarded by this job's lock, which
+    // the dispatcher takes around each run anyway: a lock object of its own was one more object to fetch per run.
     private SessionSnapshot? _lastSession;
 
     /// <summary>Gets the job's last ended session (a new object per read), or <see langword="null"/> before the first.</summary>
@@ -82,7 +82,7 @@ internal sealed class ScheduledJob
     {
         get
         {
-            lock (_lastSessionLock)
+            lock (this)
             {
                 return _lastSession?.ToSession();
             }
@@ -92,7 +92,7 @@ internal sealed class ScheduledJob
     /// <summary>Records the session that ended last.</summary>
     public void SetLastSession(JobSession session)
     {
-        lock (_lastSessionLock)
+        lock (this)
         {
             _lastSession = SessionSnapshot.Of(session);
         }
@@ -101,7 +101,7 @@ internal sealed class ScheduledJob
     /// <summary>Records <paramref name="session"/> as the last one unless a run has already ended (history loaded at start).</summary>
     public void SetLastSessionIfNone(JobSession session)
     {
-        lock (_lastSessionLock)
+        lock (this)
         {
             _lastSession ??= SessionSnapshot.Of(session);
         }

@@ -23,6 +23,7 @@ internal sealed class SessionLog(string jobName)
     private HashSet<Guid>? _idSet;
     private int _head; // the oldest session's slot
     private int _count;
+    private int _running; // how many of the sessions are Running
 
     public int Count => _count;
 
@@ -52,6 +53,10 @@ internal sealed class SessionLog(string jobName)
         _slots[slot] = value;
         _ids[slot] = id;
         _count++;
+        if (value.Status == JobSessionStatus.Running)
+        {
+            _running++;
+        }
         if (_idSet is not null)
         {
             _idSet.Add(id);
@@ -74,7 +79,9 @@ internal sealed class SessionLog(string jobName)
         }
 
         var slot = Slot(index);
+        var wasRunning = _slots[slot].Status == JobSessionStatus.Running;
         _slots[slot] = new StoredSession(_slots[slot].Sequence, written); // keeps its place in the store's order
+        _running += (written.Status == JobSessionStatus.Running ? 1 : 0) - (wasRunning ? 1 : 0);
         return true;
     }
 
@@ -82,7 +89,7 @@ internal sealed class SessionLog(string jobName)
     public void Bound(int capacity)
     {
         // The common case: the oldest has ended, and dropping it is moving the head.
-        while (_count > capacity && _slots[_head].Status != JobSessionStatus.Running)
+        while (_count > capacity && OldestHasEnded())
         {
             DropOldest();
         }
@@ -120,6 +127,11 @@ internal sealed class SessionLog(string jobName)
             if (match(in _slots[slot]))
             {
                 _idSet?.Remove(_ids[slot]);
+                if (_slots[slot].Status == JobSessionStatus.Running)
+                {
+                    _running--;
+                }
+
                 continue;
             }
 
@@ -157,11 +169,22 @@ internal sealed class SessionLog(string jobName)
         return -1;
     }
 
+    /// <summary>
+    /// Whether the oldest session has ended, read from the slot only when the counts cannot tell: in the common case
+    /// the one running session is the start just appended, and at 10,000 jobs the oldest's slot is memory no cache holds.
+    /// </summary>
+    private bool OldestHasEnded()
+        => _running == 0
+        || (_running == 1 && _count > 1 && _slots[Slot(_count - 1)].Status == JobSessionStatus.Running)
+        || _slots[_head].Status != JobSessionStatus.Running;
+
+    // An ended session only, so the running count stands. The slot keeps its value until it is written again (with the
+    // ring one slot past the bound, by the very next append): clearing it would be a second write to cold memory per
+    // run, for references (an error, metadata) the log held anyway while it was at its bound.
     private void DropOldest()
     {
         _idSet?.Remove(_ids[_head]);
-        _slots[_head] = default;
-        _head = (_head + 1) % _slots.Length;
+        _head = _head + 1 == _slots.Length ? 0 : _head + 1;
         _count--;
     }
 

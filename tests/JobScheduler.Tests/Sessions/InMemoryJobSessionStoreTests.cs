@@ -395,6 +395,31 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task Bound_WithTheOldestStillRunning_KeepsItThroughStartsAndEnds_ThenDropsItOnceEnded()
+    {
+        // The log counts its running sessions to drop the oldest without reading it; a long run that is the oldest must
+        // still be seen as running, and its end must be counted.
+        var store = CreateSut(maxSessionsPerJob: 2);
+        var log = store.LogOf("report");
+        var longRunning = Running(startedAt: 0);
+        store.RecordNewStart(log, StartOf(longRunning));
+        var later = Enumerable.Range(1, 5).Select(i => Running(startedAt: i)).ToList();
+        foreach (var session in later)
+        {
+            store.RecordNewStart(log, StartOf(session));
+            store.RecordEnd(log, Ended(session));
+        }
+
+        Assert.Equal([later[4].Id, longRunning.Id], await IdsAsync(store));
+
+        store.RecordEnd(log, Ended(longRunning, seconds: 10));
+        var next = Running(startedAt: 20);
+        store.RecordNewStart(log, StartOf(next));
+
+        Assert.Equal([next.Id, later[4].Id], await IdsAsync(store));
+    }
+
+    [Fact]
     public async Task Bound_WhenEverySessionIsRunning_KeepsThemAll()
     {
         var store = CreateSut(maxSessionsPerJob: 2);
