@@ -28,8 +28,8 @@ print('%-28s p50=%.1f p99=%.1f cpu/1000=%.2f alloc/run=%.0fB gc=%.0fms missed=%d
 
 for _ in $(seq "$rounds"); do
   for variant in "$@"; do
-    if [ "$variant" = floor ]; then run floor floor ABLATION=1; continue; fi
-    switches=(ABLATION=1)
+    if [ "$variant" = floor ]; then run floor floor; continue; fi
+    switches=()
     if [ "$variant" != none ]; then
       for part in ${variant//+/ }; do
         case $part in *=*) switches+=("ABL_$part") ;; *) switches+=("ABL_$part=1") ;; esac
