@@ -73,12 +73,14 @@ internal static class PeerWorker
         await BenchClock.WaitUntilAsync((firstSecond * TimeSpan.TicksPerSecond) - (TimeSpan.TicksPerMillisecond * 100)).ConfigureAwait(false);
         process.Refresh();
         var cpu0 = process.TotalProcessorTime;
+        var kernel0 = process.PrivilegedProcessorTime;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
         var gc0 = GcCounts.Read();
         var runs0 = RunLog.Count;
         await BenchClock.WaitUntilAsync(((lastSecond + 1) * TimeSpan.TicksPerSecond) + (TimeSpan.TicksPerMillisecond * 500)).ConfigureAwait(false);
         process.Refresh();
         var cpu1 = process.TotalProcessorTime;
+        var kernel1 = process.PrivilegedProcessorTime;
         var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
         var gc1 = GcCounts.Read();
         var runs1 = RunLog.Count;
@@ -133,6 +135,7 @@ internal static class PeerWorker
         if (windowRuns > 0)
         {
             result["cpuPer1000"] = (cpu1 - cpu0).TotalMilliseconds / windowRuns * 1000;
+            result["kernelCpuPer1000"] = (kernel1 - kernel0).TotalMilliseconds / windowRuns * 1000;
             result["allocPerRunB"] = (alloc1 - alloc0) / (double)windowRuns;
         }
 

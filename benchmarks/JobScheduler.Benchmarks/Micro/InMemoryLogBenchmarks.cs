@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Attributes;
+using JobScheduler.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace JobScheduler.Benchmarks.Micro;
+
+/// <summary>
+/// The in-memory store's writes as the engine makes them (<c>Execution/SessionRecorder.cs</c>): the start's values into
+/// the job's own log, then the ended session in place of it. Jobs are written round-robin, as jobs on one schedule run,
+/// and every log is filled to its bound first, so with 10,000 jobs each write lands in memory last touched 10,000
+/// writes earlier: what W2 measures, without its noise. The bound of 1 keeps the same work in a megabyte of memory.
+/// </summary>
+[MemoryDiagnoser]
+public class InMemoryLogBenchmarks
+{
+    private InMemoryJobSessionStore _store = null!;
+    private SessionLog[] _logs = [];
+    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private int _next;
+
+    [Params(1, 10_000)]
+    public int Jobs { get; set; } = 1;
+
+    [Params(1, 100)]
+    public int Bound { get; set; } = 100;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _store = new InMemoryJobSessionStore(Options.Create(new InMemorySessionStoreOptions { MaxSessionsPerJob = Bound }));
+        _logs = [.. Enumerable.Range(0, Jobs).Select(i => _store.LogOf($"bench-{i}"))];
+        for (var i = 0; i < (Bound + 1) * Jobs; i++)
+        {
+            StartAndEnd();
+        }
+    }
+
+    [Benchmark(Description = "Engine's start + end into the job's log")]
+    public void StartAndEnd()
+    {
+        var log = _logs[_next];
+        _next = _next + 1 == _logs.Length ? 0 : _next + 1;
+        _now = _now.AddTicks(TimeSpan.TicksPerSecond / _logs.Length);
+        var start = new AttemptStart(JobScheduler.Execution.SessionIds.NewId(), JobTrigger.Scheduled, _now, _now, 1, "bench");
+        _store.RecordNewStart(log, start);
+        _store.RecordEnd(log, start.ToSession(log.JobName) with { EndedAt = _now, Duration = TimeSpan.Zero, Status = JobSessionStatus.Succeeded });
+    }
+}
