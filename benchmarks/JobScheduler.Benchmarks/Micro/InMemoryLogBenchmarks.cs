@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using JobScheduler.Execution;
 using JobScheduler.Sessions;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,9 @@ namespace JobScheduler.Benchmarks.Micro;
 /// The in-memory store's writes as the engine makes them (<c>Execution/SessionRecorder.cs</c>): the start's values into
 /// the job's own log, then the ended session in place of it. Jobs are written round-robin, as jobs on one schedule run,
 /// and every log is filled to its bound first, so with 10,000 jobs each write lands in memory last touched 10,000
-/// writes earlier: what W2 measures, without its noise. The bound of 1 keeps the same work in a megabyte of memory.
+/// writes earlier, as in W2; the bound of 1 keeps the same work in about 2 MB. Back to back, though, the processor
+/// still holds the address translations that W2 loses in the second between a job's runs, so this measures the
+/// writes' work and cache misses, not W2's whole cost of them (docs/performance.md, ninth round).
 /// </summary>
 [MemoryDiagnoser]
 public class InMemoryLogBenchmarks
@@ -41,7 +44,7 @@ public class InMemoryLogBenchmarks
         var log = _logs[_next];
         _next = _next + 1 == _logs.Length ? 0 : _next + 1;
         _now = _now.AddTicks(TimeSpan.TicksPerSecond / _logs.Length);
-        var start = new AttemptStart(JobScheduler.Execution.SessionIds.NewId(), JobTrigger.Scheduled, _now, _now, 1, "bench");
+        var start = new AttemptStart(SessionIds.NewId(), JobTrigger.Scheduled, _now, _now, 1, "bench");
         _store.RecordNewStart(log, start);
         _store.RecordEnd(log, start.ToSession(log.JobName) with { EndedAt = _now, Duration = TimeSpan.Zero, Status = JobSessionStatus.Succeeded });
     }
