@@ -6,8 +6,7 @@
 # Builds main with ablation.patch applied in a temporary git worktree, then runs the W2 worker (10,000 every-second
 # jobs, 20 s window after the warm-up) once per variant, the variants alternating, N rounds. A variant is "floor"
 # (the Task.Delay loop), "none" (the patched build, nothing skipped) or switches joined by '+': REC, MET, LOG, SET,
-# HEALTH, GATE (see Abl.cs in the patch), APPEND (the engine's writes into one log shared by all jobs instead of each
-# job's ring) and MAX=n (the in-memory store's default bound). WARMUP=110 sets the warm-up
+# HEALTH, GATE (see Abl.cs in the patch) and MAX=n (the in-memory store's default bound). WARMUP=110 sets the warm-up
 # (seconds; 10 by default): past the default bound of 100, every log has wrapped. Nothing else should run.
 set -euo pipefail
 rounds=$1; shift

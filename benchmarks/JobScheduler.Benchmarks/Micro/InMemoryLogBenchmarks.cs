@@ -7,11 +7,12 @@ namespace JobScheduler.Benchmarks.Micro;
 
 /// <summary>
 /// The in-memory store's writes as the engine makes them (<c>Execution/SessionRecorder.cs</c>): the start's values into
-/// the job's own log, then the ended session in place of it. Jobs are written round-robin, as jobs on one schedule run,
-/// and every log is filled to its bound first, so with 10,000 jobs each write lands in memory last touched 10,000
-/// writes earlier, as in W2; the bound of 1 keeps the same work in about 2 MB. Back to back, though, the processor
-/// still holds the address translations that W2 loses in the second between a job's runs, so this measures the
-/// writes' work and cache misses, not W2's whole cost of them (docs/performance.md, ninth round).
+/// the shared slots and its position into the job's log, then the ended session in place of it. Jobs are written
+/// round-robin, as jobs on one schedule run, and every log is filled to its bound first, so with 10,000 jobs each job's
+/// log (and the oldest session it drops) is memory last touched 10,000 writes earlier, as in W2; the bound of 1 keeps
+/// the same work in about 2 MB. Back to back, though, the processor still holds the address translations that W2 loses
+/// in the second between a job's runs, so this measures the writes' work and cache misses, not W2's whole cost of them
+/// (docs/performance.md, ninth and tenth rounds).
 /// </summary>
 [MemoryDiagnoser]
 public class InMemoryLogBenchmarks

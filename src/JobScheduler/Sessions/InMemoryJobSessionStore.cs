@@ -6,9 +6,16 @@ namespace JobScheduler.Sessions;
 /// <summary>
 /// The default store: sessions live in process memory, bounded per job, and are lost when the process stops.
 /// </summary>
+/// <remarks>
+/// Every job's sessions share one set of slots (<see cref="SessionSlots"/>); each job's <see cref="SessionLog"/> holds
+/// the positions of its own. One lock guards them all: a write holds it for a few dozen nanoseconds, and a query takes
+/// it job by job, so runs never wait on a whole scan.
+/// </remarks>
 internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRetention
 {
     private readonly ConcurrentDictionary<string, SessionLog> _logs = new(StringComparer.Ordinal);
+    private readonly SessionSlots _slots = new();
+    private readonly Lock _lock = new();
     private readonly int _maxSessionsPerJob;
     private long _sequence;
 
@@ -19,12 +26,12 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     {
         ArgumentNullException.ThrowIfNull(session);
         var log = LogOf(session.JobName);
-        lock (log)
+        lock (_lock)
         {
             // A repeated start (a retried write) is a no-op, and so is a late start of a session that already ended.
             if (!log.Contains(session.Id))
             {
-                log.Add(Interlocked.Increment(ref _sequence), session, _maxSessionsPerJob);
+                log.Add(++_sequence, session, _maxSessionsPerJob);
             }
         }
 
@@ -38,8 +45,20 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Gets how many sessions the shared slots have room for (for tests of the store's memory).</summary>
+    internal int SlotCapacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _slots.Capacity;
+            }
+        }
+    }
+
     /// <summary>Gets a job's log, for a writer that keeps it (the engine keeps one per job) and so looks it up once.</summary>
-    internal SessionLog LogOf(string jobName) => _logs.GetOrAdd(jobName, static name => new SessionLog(name));
+    internal SessionLog LogOf(string jobName) => _logs.GetOrAdd(jobName, static (name, slots) => new SessionLog(name, slots), _slots);
 
     /// <summary>
     /// Records the start of a session its caller has just created, so no earlier write of it can exist: unlike
@@ -51,20 +70,20 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     /// </remarks>
     internal void RecordNewStart(SessionLog log, in AttemptStart start)
     {
-        lock (log)
+        lock (_lock)
         {
-            log.Add(start.Id, new StoredSession(Interlocked.Increment(ref _sequence), start), _maxSessionsPerJob);
+            log.Add(start.Id, new StoredSession(++_sequence, start), _maxSessionsPerJob);
         }
     }
 
     /// <summary>Records the end of a session in <paramref name="log"/>, which must be the log of its job.</summary>
     internal void RecordEnd(SessionLog log, JobSession session)
     {
-        lock (log)
+        lock (_lock)
         {
             if (!log.TryReplace(session))
             {
-                log.Add(Interlocked.Increment(ref _sequence), session, _maxSessionsPerJob);
+                log.Add(++_sequence, session, _maxSessionsPerJob);
             }
             else
             {
@@ -103,7 +122,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         var purged = 0;
         foreach (var log in _logs.Values)
         {
-            lock (log)
+            lock (_lock)
             {
                 purged += log.RemoveWhere((in StoredSession s) => s.EndedAt is { } ended && ended < endedBefore);
             }
@@ -118,7 +137,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         var trimmed = 0;
         foreach (var log in _logs.Values)
         {
-            lock (log)
+            lock (_lock)
             {
                 trimmed += log.Trim(maxSessionsPerJob);
             }
@@ -127,9 +146,9 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         return ValueTask.FromResult(trimmed);
     }
 
-    private static void Collect(SessionLog log, JobSessionQuery query, NewestSessions newest)
+    private void Collect(SessionLog log, JobSessionQuery query, NewestSessions newest)
     {
-        lock (log)
+        lock (_lock)
         {
             for (var i = 0; i < log.Count; i++)
             {

@@ -1,37 +1,38 @@
 namespace JobScheduler.Sessions;
 
 /// <summary>
-/// One job's sessions in the in-memory store, oldest first, in a ring reserved at the job's bound on its first write
-/// that then reuses the slot of the session it drops: no allocation per write, and dropping the oldest moves nothing.
-/// Callers lock it.
+/// One job's sessions in the in-memory store, oldest first: their positions in the store's <see cref="SessionSlots"/>,
+/// in a ring reserved at the job's bound on its first write. Dropping the oldest moves the head and frees its slot;
+/// nothing is copied. Callers lock the store.
 /// </summary>
 /// <remarks>
-/// Sessions are kept by value (<see cref="StoredSession"/>, 80 bytes) with their ids beside them, not as the objects
-/// written; the job's name is kept once, for the whole log.
+/// The sessions themselves (<see cref="StoredSession"/>, 80 bytes, and their ids) are in the shared slots, so a run
+/// writes 4 bytes here and its session where the runs of every other job are being written; the job's name is kept
+/// once, for the whole log.
 /// </remarks>
-internal sealed class SessionLog(string jobName)
+internal sealed class SessionLog(string jobName, SessionSlots slots)
 {
-    // Up to this many sessions, finding an id scans the ids newest first: cheaper than hashing, and the ids sit in an
-    // array of their own (16 bytes each) so the scan reads no more than it must. Logs allowed past it get a set.
+    // Up to this many sessions, finding an id scans the ids newest first: cheaper than hashing. Logs allowed past it
+    // get a set.
     private const int ScanLimit = 128;
 
-    // 256 slots are 20 KB of sessions and 4 KB of ids: arrays that stay off the large object heap (85 KB).
+    // A log reserves its bound in the shared slots at once up to this many sessions; a larger bound is reached by
+    // doubling, as sessions come.
     private const int FirstReservation = 256;
 
-    private StoredSession[] _slots = [];
-    private Guid[] _ids = [];
+    private int[] _positions = [];
     private HashSet<Guid>? _idSet;
-    private int _head; // the oldest session's slot
+    private int _head; // the oldest session's entry
     private int _count;
     private int _running; // how many of the sessions are Running
 
     public int Count => _count;
 
     /// <summary>Gets the session at <paramref name="index"/>, 0 being the oldest.</summary>
-    public ref readonly StoredSession this[int index] => ref _slots[Slot(index)];
+    public ref readonly StoredSession this[int index] => ref slots[PositionAt(index)];
 
     /// <summary>Gets the id of the session at <paramref name="index"/>.</summary>
-    public Guid IdAt(int index) => _ids[Slot(index)];
+    public Guid IdAt(int index) => slots.IdAt(PositionAt(index));
 
     /// <summary>Gets the job's name, as the log's first session gave it.</summary>
     public string JobName => jobName;
@@ -44,14 +45,12 @@ internal sealed class SessionLog(string jobName)
     /// <summary>Appends a session, kept as <paramref name="value"/>, as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
     public void Add(Guid id, in StoredSession value, int capacity)
     {
-        if (_count == _slots.Length)
+        if (_count == _positions.Length)
         {
             Grow(capacity);
         }
 
-        var slot = Slot(_count);
-        _slots[slot] = value;
-        _ids[slot] = id;
+        _positions[Entry(_count)] = slots.Add(id, value);
         _count++;
         if (value.Status == JobSessionStatus.Running)
         {
@@ -78,9 +77,9 @@ internal sealed class SessionLog(string jobName)
             return false;
         }
 
-        var slot = Slot(index);
-        var wasRunning = _slots[slot].Status == JobSessionStatus.Running;
-        _slots[slot] = new StoredSession(_slots[slot].Sequence, written); // keeps its place in the store's order
+        ref var slot = ref slots[PositionAt(index)];
+        var wasRunning = slot.Status == JobSessionStatus.Running;
+        slot = new StoredSession(slot.Sequence, written); // keeps its place in the store's order
         _running += (written.Status == JobSessionStatus.Running ? 1 : 0) - (wasRunning ? 1 : 0);
         return true;
     }
@@ -123,29 +122,23 @@ internal sealed class SessionLog(string jobName)
         var kept = 0;
         for (var i = 0; i < _count; i++)
         {
-            var slot = Slot(i);
-            if (match(in _slots[slot]))
+            var position = PositionAt(i);
+            if (match(in slots[position]))
             {
-                _idSet?.Remove(_ids[slot]);
-                if (_slots[slot].Status == JobSessionStatus.Running)
+                _idSet?.Remove(slots.IdAt(position));
+                if (slots[position].Status == JobSessionStatus.Running)
                 {
                     _running--;
                 }
 
+                slots.Free(position, clear: true);
                 continue;
             }
 
-            var to = Slot(kept++);
-            _slots[to] = _slots[slot];
-            _ids[to] = _ids[slot];
+            _positions[Entry(kept++)] = position;
         }
 
         var removed = _count - kept;
-        for (var i = kept; i < _count; i++)
-        {
-            _slots[Slot(i)] = default; // let go of the references of what was removed
-        }
-
         _count = kept;
         return removed;
     }
@@ -160,7 +153,7 @@ internal sealed class SessionLog(string jobName)
         // The session looked for is almost always among the newest, so search from the end.
         for (var i = _count - 1; i >= 0; i--)
         {
-            if (_ids[Slot(i)] == id)
+            if (slots.IdAt(PositionAt(i)) == id)
             {
                 return i;
             }
@@ -170,52 +163,51 @@ internal sealed class SessionLog(string jobName)
     }
 
     /// <summary>
-    /// Whether the oldest session has ended, read from the slot only when the counts cannot tell: in the common case
+    /// Whether the oldest session has ended, read from its slot only when the counts cannot tell: in the common case
     /// the one running session is the start just appended, and at 10,000 jobs the oldest's slot is memory no cache holds.
     /// </summary>
     private bool OldestHasEnded()
         => _running == 0
-        || (_running == 1 && _count > 1 && _slots[Slot(_count - 1)].Status == JobSessionStatus.Running)
-        || _slots[_head].Status != JobSessionStatus.Running;
+        || (_running == 1 && _count > 1 && this[_count - 1].Status == JobSessionStatus.Running)
+        || this[0].Status != JobSessionStatus.Running;
 
-    // An ended session only, so the running count stands. The slot keeps its value until it is written again (with the
-    // ring one slot past the bound, by the very next append): clearing it would be a second write to cold memory per
-    // run, for references (an error, metadata) the log held anyway while it was at its bound.
+    // An ended session only, so the running count stands. Its slot keeps its value until the shared slots hand it out
+    // again: clearing it would be a second write to cold memory per run.
     private void DropOldest()
     {
-        _idSet?.Remove(_ids[_head]);
-        _head = _head + 1 == _slots.Length ? 0 : _head + 1;
+        var position = _positions[_head];
+        _idSet?.Remove(slots.IdAt(position));
+        slots.Free(position, clear: false);
+        _head = _head + 1 == _positions.Length ? 0 : _head + 1;
         _count--;
     }
 
     /// <summary>
-    /// Reserves the whole bound, plus the one slot a new session takes before the oldest is dropped, at the first write
-    /// (a log at its bound of 100 holds 101 slots), up to <see cref="FirstReservation"/> slots; a larger bound is reached
-    /// by doubling. Only running sessions held past the bound grow the ring beyond it.
+    /// Reserves the whole bound, plus the one entry a new session takes before the oldest is dropped, at the first write
+    /// (a log at its bound of 100 holds 101), up to <see cref="FirstReservation"/>; a larger bound is reached by
+    /// doubling. Only running sessions held past the bound grow the ring beyond it. The shared slots reserve as much.
     /// </summary>
     /// <remarks>
-    /// Growing by doubling from a few slots looked cheaper but was not: jobs on the same schedule fill their logs in step,
-    /// so at 10,000 jobs every log doubled in the same second, and the collector promoted and copied those tens of
-    /// megabytes of new rings in the middle of a burst of runs (W2 in docs/performance.md: GC pauses 68–106 ms in the
-    /// window, 12–25 ms with rings reserved at once). A log reaches its bound in steady state anyway; reserving it first
-    /// moves that memory to the job's first run instead of its hundredth.
+    /// Growing by doubling from a few entries looked cheaper but was not: jobs on the same schedule fill their logs in
+    /// step, so at 10,000 jobs every log grew in the same second, and the collector promoted and copied the new memory
+    /// in the middle of a burst of runs (W2 in docs/performance.md: GC pauses 68–106 ms in the window, 12–25 ms with
+    /// rings reserved at once). A log reaches its bound in steady state anyway; reserving it first moves that memory to
+    /// the job's first run instead of its hundredth.
     /// </remarks>
     private void Grow(int capacity)
     {
         var full = capacity + 1;
-        var length = _slots.Length == 0 ? Math.Min(full, FirstReservation)
-            : _slots.Length < full ? Math.Min(_slots.Length * 2, full)
-            : _slots.Length * 2;
-        var slots = new StoredSession[length];
-        var ids = new Guid[slots.Length];
+        var length = _positions.Length == 0 ? Math.Min(full, FirstReservation)
+            : _positions.Length < full ? Math.Min(_positions.Length * 2, full)
+            : _positions.Length * 2;
+        var positions = new int[length];
         for (var i = 0; i < _count; i++)
         {
-            slots[i] = this[i];
-            ids[i] = _ids[Slot(i)];
+            positions[i] = PositionAt(i);
         }
 
-        _slots = slots;
-        _ids = ids;
+        slots.Reserve(length - _positions.Length);
+        _positions = positions;
         _head = 0;
     }
 
@@ -223,14 +215,16 @@ internal sealed class SessionLog(string jobName)
     {
         for (var i = 0; i < _count; i++)
         {
-            yield return _ids[Slot(i)];
+            yield return IdAt(i);
         }
     }
 
-    private int Slot(int index)
+    private int PositionAt(int index) => _positions[Entry(index)];
+
+    private int Entry(int index)
     {
-        var slot = _head + index;
-        return slot < _slots.Length ? slot : slot - _slots.Length;
+        var entry = _head + index;
+        return entry < _positions.Length ? entry : entry - _positions.Length;
     }
 
     /// <summary>Selects sessions by reference to their slot, without copying them.</summary>

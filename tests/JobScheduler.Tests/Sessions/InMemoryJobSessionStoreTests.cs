@@ -669,6 +669,62 @@ public sealed class InMemoryJobSessionStoreTests
         Assert.Single(await QueryAsync(store, new JobSessionQuery { JobName = "b" }));
     }
 
+    // ---- slots shared by all jobs ---------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SharedSlots_ARareJobsSessions_OutliveManyLapsOfABusyJob_Intact()
+    {
+        // Every job's sessions share one set of slots; the busy job's writes go round them many times and must step
+        // over the rare job's, which keep every field.
+        var store = CreateSut(maxSessionsPerJob: 3);
+        var rare = new[] { Ended(Running("rare", 0), JobSessionStatus.Failed) with { Error = "boom" }, Ended(Running("rare", 1)) };
+        await StartThenEndEachAsync(store, rare);
+        var busy = Enumerable.Range(0, 20_000).Select(i => Ended(Running("busy", 10 + i))).ToList();
+
+        await StartThenEndEachAsync(store, busy);
+
+        Assert.Equal(rare.Reverse().ToList(), await QueryAsync(store, new JobSessionQuery { JobName = "rare", Limit = 10 }));
+        Assert.Equal(busy.TakeLast(3).Reverse().ToList(), await QueryAsync(store, new JobSessionQuery { JobName = "busy", Limit = 10 }));
+    }
+
+    [Fact]
+    public async Task SharedSlots_ManyJobsAtTheirBound_StayWithinTheirReservation()
+    {
+        // 1,000 jobs written round-robin, as jobs on one schedule run, five laps past a bound of 10: memory is what
+        // the jobs reserved (11 slots each, to within one chunk), not what they wrote.
+        var store = CreateSut(maxSessionsPerJob: 10);
+        var logs = Enumerable.Range(0, 1_000).Select(j => store.LogOf($"job-{j}")).ToArray();
+        for (var lap = 0; lap < 50; lap++)
+        {
+            foreach (var log in logs)
+            {
+                var running = Running(log.JobName, lap);
+                store.RecordNewStart(log, StartOf(running));
+                store.RecordEnd(log, Ended(running));
+            }
+        }
+
+        Assert.InRange(store.SlotCapacity, 11_000, 11_000 + 4_096);
+        Assert.All(logs, log => Assert.Equal(10, log.Count));
+        var newest = await QueryAsync(store, new JobSessionQuery { JobName = "job-500", Limit = 100 });
+        Assert.Equal(Enumerable.Range(40, 10).Reverse().Select(i => T0.AddSeconds(i)), newest.Select(s => s.StartedAt));
+    }
+
+    [Fact]
+    public async Task SharedSlots_FreedByPurge_AreWrittenAgain_WithoutGrowing()
+    {
+        var store = CreateSut(maxSessionsPerJob: 1_000);
+        await StartThenEndEachAsync(store, Enumerable.Range(0, 1_000).Select(i => Ended(Running("a", i))));
+        var capacity = store.SlotCapacity;
+
+        Assert.Equal(1_000, await store.PurgeAsync(T0.AddDays(1), None));
+        await StartThenEndEachAsync(store, Enumerable.Range(0, 1_000).Select(i => Ended(Running("b", i))));
+
+        Assert.Equal(capacity, store.SlotCapacity);
+        Assert.Empty(await QueryAsync(store, new JobSessionQuery { JobName = "a", Limit = 10 }));
+        Assert.Equal(1_000, (await QueryAsync(store, new JobSessionQuery { JobName = "b", Limit = 10_000 })).Count);
+    }
+
     // ---- concurrency --------------------------------------------------------------------------------------------
 
     [Fact]
