@@ -22,10 +22,12 @@ namespace JobScheduler.Sessions;
 /// </remarks>
 internal sealed class SessionSlots
 {
-    // 4,096 sessions (320 KB) a chunk: chunks are added, never copied, so growing never moves what is stored, and
-    // memory follows the jobs' reservations to within one chunk.
-    private const int ChunkShift = 12;
-    private const int ChunkSize = 1 << ChunkShift;
+    // 1,024 sessions (80 KB) a chunk: chunks are added, never copied, so growing never moves what is stored, and
+    // memory follows the jobs' reservations to within one chunk. A chunk stays under the large object heap's
+    // 85,000 bytes on purpose: with 4,096-session chunks (320 KB, on that heap) a settled W2 process had a full
+    // collection in most 20 s windows, each pausing it 80–140 ms, and p99 followed (docs/performance.md, tenth round).
+    private const int ChunkShift = 10;
+    internal const int ChunkSize = 1 << ChunkShift;
     private const int ChunkMask = ChunkSize - 1;
 
     private Chunk[] _chunks = [];

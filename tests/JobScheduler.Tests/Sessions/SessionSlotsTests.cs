@@ -40,7 +40,7 @@ public sealed class SessionSlotsTests
         {
             var id = Guid.NewGuid();
             var position = slots.Add(id, Value(i));
-            if (i is 3 or 64 or 65 or 127 or 4000)
+            if (i is 3 or 64 or 65 or 127 or 1000)
             {
                 held[position] = id;
             }
@@ -106,5 +106,18 @@ public sealed class SessionSlotsTests
         Assert.Equal(0, slots.Count);
         Assert.Equal(1, slots[kept].Sequence);
         Assert.Equal(0, slots[cleared].Sequence);
+    }
+
+    [Fact]
+    public void Chunk_StaysUnderTheLargeObjectHeapThreshold()
+    {
+        // On the large object heap the chunks made full collections frequent and long (docs/performance.md, tenth
+        // round); a StoredSession grown by a few bytes would put them back there.
+        const int LargeObjectThreshold = 85_000;
+        const int ArrayHeader = 24;
+
+        Assert.True(
+            System.Runtime.CompilerServices.Unsafe.SizeOf<StoredSession>() * SessionSlots.ChunkSize + ArrayHeader < LargeObjectThreshold,
+            $"{SessionSlots.ChunkSize} sessions of {System.Runtime.CompilerServices.Unsafe.SizeOf<StoredSession>()} bytes");
     }
 }
