@@ -123,10 +123,11 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
         for (var i = 0; i < _count; i++)
         {
             var position = PositionAt(i);
-            if (match(in slots[position]))
+            ref readonly var session = ref slots[position];
+            if (match(in session))
             {
                 _idSet?.Remove(slots.IdAt(position));
-                if (slots[position].Status == JobSessionStatus.Running)
+                if (session.Status == JobSessionStatus.Running)
                 {
                     _running--;
                 }

@@ -31,7 +31,7 @@ internal sealed class SessionSlots
     private const int ChunkMask = ChunkSize - 1;
 
     private Chunk[] _chunks = [];
-    private ulong[] _used = []; // bit p is set while slot p holds a session
+    private ulong[] _used = []; // bit p is set while slot p holds a session; sized with the table, ahead of the chunks
     private int _capacity;
     private int _reserved;
     private int _count;
@@ -103,7 +103,7 @@ internal sealed class SessionSlots
         var free = ~_used[word] & (ulong.MaxValue << _cursor); // shifts use the low 6 bits: the cursor's bit onwards
         while (free == 0)
         {
-            word = word + 1 == _used.Length ? 0 : word + 1;
+            word = word + 1 == _capacity >> 6 ? 0 : word + 1; // the bits past the capacity belong to no chunk yet
             free = ~_used[word];
         }
 
@@ -112,10 +112,18 @@ internal sealed class SessionSlots
 
     private void AddChunk()
     {
-        Array.Resize(ref _chunks, _chunks.Length + 1);
-        _chunks[^1] = new Chunk();
+        var index = _capacity >> ChunkShift;
+        if (index == _chunks.Length)
+        {
+            // Doubled, as a list's array is: while 10,000 jobs make their first runs, a chunk is added every ten jobs,
+            // and growing the table and the bits by one chunk would copy them (the bits past 85 KB, on the large object
+            // heap) a thousand times in that second.
+            Array.Resize(ref _chunks, Math.Max(4, _chunks.Length * 2));
+            Array.Resize(ref _used, _chunks.Length * (ChunkSize / 64));
+        }
+
+        _chunks[index] = new Chunk();
         _capacity += ChunkSize;
-        Array.Resize(ref _used, _capacity >> 6);
     }
 
     // The ids apart from the sessions: a search for an id reads 16 bytes a session, not 96.

@@ -59,6 +59,25 @@ public sealed class SessionSlotsTests
     }
 
     [Fact]
+    public void Add_WithTheOnlyFreeSlotBehindTheCursor_WrapsAroundToIt()
+    {
+        var slots = new SessionSlots();
+        slots.Reserve(1);
+        var capacity = slots.Capacity;
+        for (var i = 0; i < capacity; i++)
+        {
+            slots.Add(Guid.NewGuid(), Value(i));
+        }
+
+        slots.Free(capacity - 4, clear: false);
+        Assert.Equal(capacity - 4, slots.Add(Guid.NewGuid(), Value(capacity))); // the cursor now near the end
+        slots.Free(3, clear: false);
+
+        Assert.Equal(3, slots.Add(Guid.NewGuid(), Value(capacity + 1)));
+        Assert.Equal(capacity, slots.Capacity);
+    }
+
+    [Fact]
     public void Add_WhenEverySlotIsHeld_AddsAChunk_AndMovesNothing()
     {
         var slots = new SessionSlots();
