@@ -76,6 +76,7 @@ internal static class PeerWorker
         var kernel0 = process.PrivilegedProcessorTime;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: false);
         var gc0 = GcCounts.Read();
+        var jit0 = JitCounts.Read();
         var runs0 = RunLog.Count;
         await BenchClock.WaitUntilAsync(((lastSecond + 1) * TimeSpan.TicksPerSecond) + (TimeSpan.TicksPerMillisecond * 500)).ConfigureAwait(false);
         process.Refresh();
@@ -83,6 +84,7 @@ internal static class PeerWorker
         var kernel1 = process.PrivilegedProcessorTime;
         var alloc1 = GC.GetTotalAllocatedBytes(precise: false);
         var gc1 = GcCounts.Read();
+        var jit1 = JitCounts.Read();
         var runs1 = RunLog.Count;
         await BenchClock.WaitUntilAsync((lastSecond + 2) * TimeSpan.TicksPerSecond).ConfigureAwait(false);
         process.Refresh();
@@ -144,6 +146,14 @@ internal static class PeerWorker
         result["gen0"] = gc1.Gen0 - gc0.Gen0;
         result["gen1"] = gc1.Gen1 - gc0.Gen1;
         result["gen2"] = gc1.Gen2 - gc0.Gen2;
+        result["jitMs"] = (jit1.Time - jit0.Time).TotalMilliseconds;
+        result["jitMethods"] = jit1.Methods - jit0.Methods;
+    }
+
+    /// <summary>The JIT's counters: methods compiled (tier-ups included) and the time spent compiling them, all threads.</summary>
+    private readonly record struct JitCounts(long Methods, TimeSpan Time)
+    {
+        public static JitCounts Read() => new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
     }
 
     /// <summary>The garbage collector's counters: collections per generation (each counts the younger ones too) and total pause.</summary>

@@ -49,6 +49,9 @@ internal sealed class JobRun(
     /// <summary>Gets or sets a value indicating whether the dispatcher counts the run as in progress (set once, by one thread).</summary>
     public bool IsTracked { get; set; }
 
+    /// <summary>Gets or sets where the dispatcher's <see cref="RunSet"/> holds the run (its stripe and slot), -1 before it is added.</summary>
+    public int SetSlot { get; set; } = -1;
+
     /// <summary>Gets or sets a value indicating whether the run claimed its occurrence in the cluster, and so must mark it finished.</summary>
     public bool IsClaimed { get; set; }
 
@@ -98,6 +101,12 @@ internal sealed class JobRun(
     public JobSession? BuildRunningSession() => Attempt == 0 ? null : CurrentStart.ToSession(job.Name);
 
     public JobSession? LastEnded { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the run itself recorded <see cref="LastEnded"/> (not shutdown, which
+    /// closes a run that does not return): <see cref="RunDispatcher.Complete"/> then makes it the job's last session.
+    /// </summary>
+    public bool RecordedLastEnded { get; set; }
 
     /// <summary>Gets or sets when the current attempt's timeout fired, if it did.</summary>
     public DateTimeOffset? TimedOutAt { get; set; }

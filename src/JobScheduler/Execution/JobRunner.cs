@@ -185,13 +185,12 @@ internal sealed class JobRunner(
         return session;
     }
 
-    private async ValueTask<JobSession> ExecuteAttemptsAsync(JobRun run)
-    {
-        if (run.Plan.Pipeline is not { } pipeline)
-        {
-            return await AttemptAsync(run, RunsToken).ConfigureAwait(false);
-        }
+    // Not async itself: a job without retries or a timeout runs its one attempt without a state machine around it.
+    private ValueTask<JobSession> ExecuteAttemptsAsync(JobRun run)
+        => run.Plan.Pipeline is { } pipeline ? ExecuteInPipelineAsync(run, pipeline) : AttemptAsync(run, RunsToken);
 
+    private async ValueTask<JobSession> ExecuteInPipelineAsync(JobRun run, ResiliencePipeline<JobSession> pipeline)
+    {
         var context = ResilienceContextPool.Shared.Get(RunsToken);
         context.Properties.Set(AttemptPipelineFactory.RunKey, run);
         try
@@ -295,10 +294,16 @@ internal sealed class JobRunner(
         LogEnd(run, ended, error);
         recorder.Instrumentation.AttemptEnded(run, ended, error, activity);
         run.LastEnded = ended;
+        run.RecordedLastEnded = false;
         if (run.TryClaimEnd(attempt))
         {
             await recorder.RecordEndAsync(run.Job, ended, RunsToken).ConfigureAwait(false);
-            run.Job.SetLastSession(ended);
+            if (attempt <= definition.MaxRetries)
+            {
+                run.Job.SetLastSession(ended); // a retry may follow: the job shows this attempt while it waits
+            }
+
+            run.RecordedLastEnded = true; // the dispatcher makes it the job's last session under the lock it takes anyway
         }
 
         return ended;

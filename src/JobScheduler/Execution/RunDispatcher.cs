@@ -142,11 +142,17 @@ internal sealed class RunDispatcher
     public void Complete(JobRun run, JobSession? last)
     {
         var job = run.Job;
+        var ended = run.RecordedLastEnded ? run.LastEnded : null;
         JobRun? next = null, dropped = null;
         if (run.HoldsJobSlot)
         {
             lock (job)
             {
+                if (ended is not null)
+                {
+                    job.SetLastSessionLocked(ended); // with the count: the job shows its last session once it is free
+                }
+
                 job.RunningCount--;
                 if (job.PendingRun is { } pending)
                 {
@@ -163,6 +169,11 @@ internal sealed class RunDispatcher
                     }
                 }
             }
+        }
+
+        else if (ended is not null)
+        {
+            job.SetLastSession(ended);
         }
 
         // Start the queued run before this one leaves the active set, so the set never looks idle in between.

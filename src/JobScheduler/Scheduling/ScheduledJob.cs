@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JobScheduler.Execution;
 using JobScheduler.Sessions;
 
@@ -96,6 +97,16 @@ internal sealed class ScheduledJob
         {
             _lastSession = SessionSnapshot.Of(session);
         }
+    }
+
+    /// <summary>
+    /// Records the session that ended last, with this job's lock already held: the dispatcher does it when a run
+    /// completes, in the lock it takes to free the job, one lock per run fewer than <see cref="SetLastSession"/>.
+    /// </summary>
+    public void SetLastSessionLocked(JobSession session)
+    {
+        Debug.Assert(Monitor.IsEntered(this), "The caller holds the job's lock.");
+        _lastSession = SessionSnapshot.Of(session);
     }
 
     /// <summary>Records <paramref name="session"/> as the last one unless a run has already ended (history loaded at start).</summary>

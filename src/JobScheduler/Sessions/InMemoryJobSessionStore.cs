@@ -70,6 +70,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     /// </remarks>
     internal void RecordNewStart(SessionLog log, in AttemptStart start)
     {
+        log.Prefetch();
         lock (_lock)
         {
             log.Add(start.Id, new StoredSession(++_sequence, start), _maxSessionsPerJob);
@@ -79,6 +80,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     /// <summary>Records the end of a session in <paramref name="log"/>, which must be the log of its job.</summary>
     internal void RecordEnd(SessionLog log, JobSession session)
     {
+        log.Prefetch();
         lock (_lock)
         {
             if (!log.TryReplace(session))

@@ -86,6 +86,29 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task FailedAttempt_WhileTheRetryWaits_IsTheJobsLastSession()
+    {
+        var probe = new RunProbe { Body = (context, time, ct) => context.Attempt == 1 ? throw new InvalidOperationException("first fails") : Task.CompletedTask };
+        await using var host = await StartAsync(probe, b => b.AddJob<ProbeJob>(j => j.WithName("flaky").WithRetry(1, TimeSpan.FromMinutes(10))));
+
+        var handle = await host.Scheduler.TriggerAsync("flaky");
+        await host.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        var waiting = host.Scheduler.GetJob("flaky");
+        Assert.Equal(1, waiting.RunningCount);
+        Assert.Equal(JobSessionStatus.Failed, waiting.LastSession?.Status);
+        Assert.Equal(handle.SessionId, waiting.LastSession?.Id);
+
+        await host.AdvanceAsync(TimeSpan.FromMinutes(10));
+
+        var done = host.Scheduler.GetJob("flaky");
+        Assert.Equal(0, done.RunningCount);
+        Assert.Equal(JobSessionStatus.Succeeded, done.LastSession?.Status);
+        Assert.Equal(2, done.LastSession?.Attempt);
+        Assert.Equal((await handle.Completion).Id, done.LastSession?.Id);
+    }
+
+    [Fact]
     public async Task Success_WithRetriesConfigured_RunsOnce()
     {
         var probe = new RunProbe();

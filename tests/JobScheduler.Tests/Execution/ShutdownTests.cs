@@ -71,9 +71,11 @@ public sealed class ShutdownTests
         var logs = host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot();
         Assert.Contains(logs, r => r.Id.Id == 1052 && r.Message.Contains("stubborn", StringComparison.Ordinal));
 
-        // When the job finally returns, its session is not rewritten.
+        // When the job finally returns, its session is not rewritten, nor is the job's last session.
         host.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(SpinWait.SpinUntil(() => host.Scheduler.GetJob("stubborn").RunningCount == 0, TimeSpan.FromSeconds(10))); // its run has completed
         Assert.Equal(JobSessionStatus.Cancelled, Assert.Single(await host.GetSessionsAsync("stubborn")).Status);
+        Assert.Equal(JobSessionStatus.Cancelled, host.Scheduler.GetJob("stubborn").LastSession?.Status);
     }
 
     [Fact]
