@@ -28,7 +28,11 @@ public sealed record JobInfo
     /// <summary>Gets how many runs of the job are in progress in this process.</summary>
     public int RunningCount { get; init; }
 
-    /// <summary>Gets the most recent session this process recorded for the job, or <see langword="null"/> before its first run.</summary>
+    /// <summary>
+    /// Gets the most recent session this process recorded for the job, or <see langword="null"/> before its first run.
+    /// It changes when a run completes, together with <see cref="RunningCount"/>; while a retry waits, it is the attempt
+    /// that failed.
+    /// </summary>
     public JobSession? LastSession { get; init; }
 
     /// <summary>Gets the full name of the job class (a string, so the record serializes to JSON as is).</summary>
