@@ -170,7 +170,6 @@ internal sealed class RunDispatcher
                 }
             }
         }
-
         else if (ended is not null)
         {
             job.SetLastSession(ended);
