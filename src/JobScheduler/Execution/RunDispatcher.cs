@@ -142,7 +142,7 @@ internal sealed class RunDispatcher
     public void Complete(JobRun run, JobSession? last)
     {
         var job = run.Job;
-        var ended = run.RecordedLastEnded ? run.LastEnded : null;
+        var ended = run.RecordedLastEnded ? run.LastEnded : null; // only a run that held a job slot ran an attempt
         JobRun? next = null, dropped = null;
         if (run.HoldsJobSlot)
         {
@@ -169,10 +169,6 @@ internal sealed class RunDispatcher
                     }
                 }
             }
-        }
-        else if (ended is not null)
-        {
-            job.SetLastSession(ended);
         }
 
         // Start the queued run before this one leaves the active set, so the set never looks idle in between.

@@ -77,13 +77,8 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
     /// </summary>
     public void Prefetch()
     {
-        var positions = _positions;
-        var entry = _head + _count - 1;
-        if ((uint)entry >= (uint)positions.Length)
-        {
-            entry -= positions.Length;
-        }
-
+        var positions = _positions; // read once: a writer may replace it, and the entry must fall in the one read
+        var entry = Wrap(_head + _count - 1, positions.Length);
         if ((uint)entry < (uint)positions.Length)
         {
             Volatile.Read(ref positions[entry]);
@@ -244,11 +239,9 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
 
     private int PositionAt(int index) => _positions[Entry(index)];
 
-    private int Entry(int index)
-    {
-        var entry = _head + index;
-        return entry < _positions.Length ? entry : entry - _positions.Length;
-    }
+    private int Entry(int index) => Wrap(_head + index, _positions.Length);
+
+    private static int Wrap(int entry, int length) => entry < length ? entry : entry - length;
 
     /// <summary>Selects sessions by reference to their slot, without copying them.</summary>
     public delegate bool SessionPredicate(in StoredSession session);

@@ -1,6 +1,4 @@
 using JobScheduler.Execution;
-using JobScheduler.Scheduling;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JobScheduler.Tests.Execution;
 
@@ -10,10 +8,9 @@ namespace JobScheduler.Tests.Execution;
 /// </summary>
 public sealed class ConcurrencyGateTests : IDisposable
 {
-    private readonly JobRunner _runner = new(
-        new ConcurrencyGate(1), recorder: null!, scopeFactory: null!, TimeProvider.System, new JobSchedulerOptions(), NullLogger.Instance, monitor: null, coordinator: null);
+    private readonly DetachedRuns _runs = new();
 
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _runs.Dispose();
 
     [Fact]
     public void TryEnter_CapacityTwo_TwoEnterThenFull()
@@ -131,10 +128,5 @@ public sealed class ConcurrencyGateTests : IDisposable
         }
     }
 
-    private JobRun CreateRun()
-    {
-        var definition = new JobDefinition { Name = "job", JobType = typeof(ConcurrencyGateTests), TimeZoneId = "UTC" };
-        var job = new ScheduledJob(new JobPlan(definition, Pipeline: null, new JobActivator(typeof(ConcurrencyGateTests), isService: null)));
-        return new JobRun(job, DateTimeOffset.UnixEpoch, JobTrigger.Scheduled, Guid.NewGuid(), _runner, withCompletion: false);
-    }
+    private JobRun CreateRun() => _runs.Create();
 }

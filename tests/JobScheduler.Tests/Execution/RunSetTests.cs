@@ -1,6 +1,4 @@
 using JobScheduler.Execution;
-using JobScheduler.Scheduling;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JobScheduler.Tests.Execution;
 
@@ -10,15 +8,9 @@ namespace JobScheduler.Tests.Execution;
 /// </summary>
 public sealed class RunSetTests : IDisposable
 {
-    private readonly JobRunner _runner = new(
-        new ConcurrencyGate(1), recorder: null!, scopeFactory: null!, TimeProvider.System, new JobSchedulerOptions(), NullLogger.Instance, monitor: null, coordinator: null);
+    private readonly DetachedRuns _runs = new();
 
-    private readonly ScheduledJob _job = new(new JobPlan(
-        new JobDefinition { Name = "job", JobType = typeof(RunSetTests), TimeZoneId = "UTC" },
-        Pipeline: null,
-        new JobActivator(typeof(RunSetTests), isService: null)));
-
-    public void Dispose() => _runner.Dispose();
+    public void Dispose() => _runs.Dispose();
 
     [Fact]
     public void ToList_AfterAddsAndRemoves_HoldsExactlyTheRunsNotRemoved()
@@ -106,5 +98,5 @@ public sealed class RunSetTests : IDisposable
         Assert.Equal(kept.ToHashSet(), set.ToList().ToHashSet());
     }
 
-    private JobRun CreateRun() => new(_job, DateTimeOffset.UnixEpoch, JobTrigger.Scheduled, Guid.NewGuid(), _runner, withCompletion: false);
+    private JobRun CreateRun() => _runs.Create();
 }
