@@ -73,7 +73,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         log.Prefetch();
         lock (_lock)
         {
-            log.Add(start.Id, new StoredSession(++_sequence, start), _maxSessionsPerJob);
+            log.Add(++_sequence, start, _maxSessionsPerJob);
         }
     }
 

@@ -16,11 +16,11 @@ internal sealed class NewestSessions(int limit)
         var key = (session.StartedAtUtcTicks, session.Sequence);
         if (_heap.Count < limit)
         {
-            _heap.Enqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName), key);
+            _heap.Enqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName, log.DetailsAt(index)), key);
         }
         else if (_heap.TryPeek(out _, out var oldest) && key.CompareTo(oldest) > 0)
         {
-            _heap.DequeueEnqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName), key);
+            _heap.DequeueEnqueue(new SessionSnapshot(session, log.IdAt(index), log.JobName, log.DetailsAt(index)), key);
         }
     }
 

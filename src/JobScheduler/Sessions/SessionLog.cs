@@ -6,7 +6,7 @@ namespace JobScheduler.Sessions;
 /// nothing is copied. Callers lock the store.
 /// </summary>
 /// <remarks>
-/// The sessions themselves (<see cref="StoredSession"/>, 80 bytes, and their ids) are in the shared slots, so a run
+/// The sessions themselves (<see cref="StoredSession"/>, 56 bytes, and their ids) are in the shared slots, so a run
 /// writes 4 bytes here and its session where the runs of every other job are being written; the job's name is kept
 /// once, for the whole log.
 /// </remarks>
@@ -34,28 +34,45 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
     /// <summary>Gets the id of the session at <paramref name="index"/>.</summary>
     public Guid IdAt(int index) => slots.IdAt(PositionAt(index));
 
+    /// <summary>Gets what the session at <paramref name="index"/> references.</summary>
+    public SessionDetails DetailsAt(int index) => slots.DetailsAt(PositionAt(index));
+
     /// <summary>Gets the job's name, as the log's first session gave it.</summary>
     public string JobName => jobName;
 
     public bool Contains(Guid id) => IndexOf(id) >= 0;
 
     /// <summary>Appends a session as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
-    public void Add(long sequence, JobSession session, int capacity) => Add(session.Id, new StoredSession(sequence, session), capacity);
+    public void Add(long sequence, JobSession session, int capacity)
+    {
+        MakeRoom(capacity);
+        Append(session.Id, slots.Add(session.Id, sequence, session), session.Status == JobSessionStatus.Running, capacity);
+    }
 
-    /// <summary>Appends a session, kept as <paramref name="value"/>, as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
-    public void Add(Guid id, in StoredSession value, int capacity)
+    /// <summary>Appends a Running session, from its values, as the newest, then drops the oldest ended ones beyond <paramref name="capacity"/>.</summary>
+    public void Add(long sequence, in AttemptStart start, int capacity)
+    {
+        MakeRoom(capacity);
+        Append(start.Id, slots.Add(sequence, start), running: true, capacity);
+    }
+
+    private void MakeRoom(int capacity)
     {
         if (_count == _positions.Length)
         {
             Grow(capacity);
         }
+    }
 
-        _positions[Entry(_count)] = slots.Add(id, value);
+    private void Append(Guid id, int position, bool running, int capacity)
+    {
+        _positions[Entry(_count)] = position;
         _count++;
-        if (value.Status == JobSessionStatus.Running)
+        if (running)
         {
             _running++;
         }
+
         if (_idSet is not null)
         {
             _idSet.Add(id);
@@ -94,9 +111,9 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
             return false;
         }
 
-        ref var slot = ref slots[PositionAt(index)];
-        var wasRunning = slot.Status == JobSessionStatus.Running;
-        slot = new StoredSession(slot.Sequence, written); // keeps its place in the store's order
+        var position = PositionAt(index);
+        var wasRunning = slots[position].Status == JobSessionStatus.Running;
+        slots.Replace(position, written); // keeps its place in the store's order
         _running += (written.Status == JobSessionStatus.Running ? 1 : 0) - (wasRunning ? 1 : 0);
         return true;
     }
@@ -149,7 +166,7 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
                     _running--;
                 }
 
-                slots.Free(position, clear: true);
+                slots.Free(position);
                 continue;
             }
 
@@ -189,13 +206,13 @@ internal sealed class SessionLog(string jobName, SessionSlots slots)
         || (_running == 1 && _count > 1 && this[_count - 1].Status == JobSessionStatus.Running)
         || this[0].Status != JobSessionStatus.Running;
 
-    // An ended session only, so the running count stands. Its slot keeps its value until the shared slots hand it out
-    // again: clearing it would be a second write to cold memory per run.
+    // An ended session only, so the running count stands. Its slot keeps its values until the shared slots hand it out
+    // again: clearing them would be a second write to cold memory per run.
     private void DropOldest()
     {
         var position = _positions[_head];
         _idSet?.Remove(slots.IdAt(position));
-        slots.Free(position, clear: false);
+        slots.Free(position);
         _head = _head + 1 == _positions.Length ? 0 : _head + 1;
         _count--;
     }

@@ -19,19 +19,30 @@ namespace JobScheduler.Sessions;
 /// held (the sessions of a job that runs rarely) is stepped over, 64 at a time, and keeps its place; nothing is
 /// copied, so a job's positions never change.
 /// </para>
+/// <para>
+/// The slots hold no reference (<see cref="StoredSession"/>), and their chunks are allocated on the pinned object heap:
+/// the collector neither copies them from the young generation, as it did with every chunk a starting process reserved,
+/// nor scans them in a full collection. What sessions reference lives beside them: instance ids in a small table the
+/// values index, and the rare error or metadata in a dictionary by position (docs/performance.md, twelfth round).
+/// </para>
 /// </remarks>
 internal sealed class SessionSlots
 {
-    // 1,024 sessions (80 KB) a chunk: chunks are added, never copied, so growing never moves what is stored, and
-    // memory follows the jobs' reservations to within one chunk. A chunk stays under the large object heap's
-    // 85,000 bytes on purpose: with 4,096-session chunks (320 KB, on that heap) a settled W2 process had a full
-    // collection in most 20 s windows, each pausing it 80–140 ms, and p99 followed (docs/performance.md, tenth round).
+    // 1,024 sessions (56 KB, and their ids 16 KB) a chunk: chunks are added, never copied, so growing never moves what
+    // is stored, and memory follows the jobs' reservations to within one chunk.
     private const int ChunkShift = 10;
     internal const int ChunkSize = 1 << ChunkShift;
     private const int ChunkMask = ChunkSize - 1;
 
+    // Instance ids get an entry each, up to this many; a session of any other instance keeps its id in its details.
+    internal const int MaxInstances = 256;
+    private const ushort InDetails = ushort.MaxValue;
+
+    private readonly List<string?> _instances = [null]; // entry 0: no instance id
+    private readonly Dictionary<int, SessionDetails> _details = [];
     private Chunk[] _chunks = [];
     private ulong[] _used = []; // bit p is set while slot p holds a session; sized with the table, ahead of the chunks
+    private ulong[] _detailed = []; // bit p is set while slot p's details are in _details
     private int _capacity;
     private int _reserved;
     private int _count;
@@ -43,11 +54,18 @@ internal sealed class SessionSlots
     /// <summary>Gets how many slots there are, held or free.</summary>
     public int Capacity => _capacity;
 
-    /// <summary>Gets the session in slot <paramref name="position"/>.</summary>
-    public ref StoredSession this[int position] => ref _chunks[position >> ChunkShift].Sessions[position & ChunkMask];
+    /// <summary>Gets how many sessions keep details beyond an instance id (an error, metadata).</summary>
+    internal int DetailedCount => _details.Count;
+
+    /// <summary>Gets the values of the session in slot <paramref name="position"/>.</summary>
+    public ref readonly StoredSession this[int position] => ref _chunks[position >> ChunkShift].Sessions[position & ChunkMask];
 
     /// <summary>Gets the id of the session in slot <paramref name="position"/>.</summary>
     public Guid IdAt(int position) => _chunks[position >> ChunkShift].Ids[position & ChunkMask];
+
+    /// <summary>Gets what the session in slot <paramref name="position"/> references.</summary>
+    public SessionDetails DetailsAt(int position)
+        => IsDetailed(position) ? _details[position] : new(null, _instances[this[position].Instance], JobSession.EmptyMetadata);
 
     /// <summary>
     /// Makes room for <paramref name="slots"/> more sessions before they are written: a job reserves its bound when it
@@ -64,7 +82,42 @@ internal sealed class SessionSlots
     }
 
     /// <summary>Stores a session in the next free slot and returns its position.</summary>
-    public int Add(Guid id, in StoredSession value)
+    public int Add(Guid id, long sequence, JobSession session)
+    {
+        var position = Take(id);
+        Write(position, sequence, session);
+        return position;
+    }
+
+    /// <summary>Stores a Running session, from its values, in the next free slot and returns its position.</summary>
+    public int Add(long sequence, in AttemptStart start)
+    {
+        var position = Take(start.Id);
+        var instance = InstanceEntry(start.InstanceId);
+        if (instance == InDetails)
+        {
+            SetDetails(position, new SessionDetails(null, start.InstanceId, JobSession.EmptyMetadata));
+        }
+
+        Slot(position) = new StoredSession(sequence, start, instance);
+        return position;
+    }
+
+    /// <summary>Writes <paramref name="session"/> over the one in slot <paramref name="position"/>, keeping its place in the store's order.</summary>
+    public void Replace(int position, JobSession session) => Write(position, this[position].Sequence, session);
+
+    /// <summary>Frees slot <paramref name="position"/>, and lets go of what its session referenced.</summary>
+    public void Free(int position)
+    {
+        _used[position >> 6] &= ~(1UL << position);
+        _count--;
+        if (IsDetailed(position))
+        {
+            ClearDetails(position);
+        }
+    }
+
+    private int Take(Guid id)
     {
         if (_count == _capacity)
         {
@@ -73,27 +126,62 @@ internal sealed class SessionSlots
 
         var position = NextFree();
         _used[position >> 6] |= 1UL << position;
-        var chunk = _chunks[position >> ChunkShift];
-        chunk.Sessions[position & ChunkMask] = value;
-        chunk.Ids[position & ChunkMask] = id;
+        _chunks[position >> ChunkShift].Ids[position & ChunkMask] = id;
         _count++;
         _cursor = position + 1 == _capacity ? 0 : position + 1;
         return position;
     }
 
-    /// <summary>
-    /// Frees slot <paramref name="position"/>. Its value stays until the slot is written again, unless
-    /// <paramref name="clear"/>: dropping a job's oldest session on every run should not write to memory written a
-    /// lap ago, but a purge lets go of what it removed (an error, metadata) at once.
-    /// </summary>
-    public void Free(int position, bool clear)
+    private void Write(int position, long sequence, JobSession session)
     {
-        _used[position >> 6] &= ~(1UL << position);
-        _count--;
-        if (clear)
+        var details = SessionDetails.Of(session);
+        var instance = details.HasOnlyInstance ? InstanceEntry(details.InstanceId) : InDetails;
+        if (instance == InDetails)
         {
-            this[position] = default;
+            SetDetails(position, details);
         }
+        else if (IsDetailed(position))
+        {
+            ClearDetails(position);
+        }
+
+        Slot(position) = new StoredSession(sequence, session, instance);
+    }
+
+    private ref StoredSession Slot(int position) => ref _chunks[position >> ChunkShift].Sessions[position & ChunkMask];
+
+    // Almost always the first entry after "none": a store holds the sessions of its own instance.
+    private ushort InstanceEntry(string? instanceId)
+    {
+        for (var i = 0; i < _instances.Count; i++)
+        {
+            if (ReferenceEquals(_instances[i], instanceId) || string.Equals(_instances[i], instanceId, StringComparison.Ordinal))
+            {
+                return (ushort)i;
+            }
+        }
+
+        if (_instances.Count == MaxInstances)
+        {
+            return InDetails;
+        }
+
+        _instances.Add(instanceId);
+        return (ushort)(_instances.Count - 1);
+    }
+
+    private bool IsDetailed(int position) => (_detailed[position >> 6] & (1UL << position)) != 0;
+
+    private void SetDetails(int position, in SessionDetails details)
+    {
+        _details[position] = details;
+        _detailed[position >> 6] |= 1UL << position;
+    }
+
+    private void ClearDetails(int position)
+    {
+        _details.Remove(position);
+        _detailed[position >> 6] &= ~(1UL << position);
     }
 
     // There is a free slot (the count is below the capacity), so the search ends within one lap.
@@ -120,16 +208,18 @@ internal sealed class SessionSlots
             // heap) a thousand times in that second.
             Array.Resize(ref _chunks, Math.Max(4, _chunks.Length * 2));
             Array.Resize(ref _used, _chunks.Length * (ChunkSize / 64));
+            Array.Resize(ref _detailed, _used.Length);
         }
 
         _chunks[index] = new Chunk();
         _capacity += ChunkSize;
     }
 
-    // The ids apart from the sessions: a search for an id reads 16 bytes a session, not 96.
+    // The ids apart from the sessions: a search for an id reads 16 bytes a session, not 72. Both arrays are pinned, so
+    // they start in the old generation and are never copied; holding no reference, they are never scanned either.
     private sealed class Chunk
     {
-        public readonly StoredSession[] Sessions = new StoredSession[ChunkSize];
-        public readonly Guid[] Ids = new Guid[ChunkSize];
+        public readonly StoredSession[] Sessions = GC.AllocateArray<StoredSession>(ChunkSize, pinned: true);
+        public readonly Guid[] Ids = GC.AllocateArray<Guid>(ChunkSize, pinned: true);
     }
 }

@@ -7,8 +7,8 @@ public sealed class SessionSlotsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
-    private static StoredSession Value(long sequence)
-        => new(sequence, new AttemptStart(Guid.NewGuid(), JobTrigger.Scheduled, T0, T0.AddSeconds(sequence), 1, "node-a"));
+    private static AttemptStart Start(long sequence, Guid? id = null)
+        => new(id ?? Guid.NewGuid(), JobTrigger.Scheduled, T0, T0.AddSeconds(sequence), 1, "node-a");
 
     [Fact]
     public void Add_HandsOutSlotsInOrder_AndKeepsEachValueAndId()
@@ -16,7 +16,7 @@ public sealed class SessionSlotsTests
         var slots = new SessionSlots();
         var ids = Enumerable.Range(0, 10).Select(_ => Guid.NewGuid()).ToArray();
 
-        var positions = ids.Select((id, i) => slots.Add(id, Value(i))).ToArray();
+        var positions = ids.Select((id, i) => slots.Add(i, Start(i, id))).ToArray();
 
         Assert.Equal(Enumerable.Range(0, 10), positions);
         Assert.Equal(10, slots.Count);
@@ -39,7 +39,7 @@ public sealed class SessionSlotsTests
         for (var i = 0; i < capacity; i++)
         {
             var id = Guid.NewGuid();
-            var position = slots.Add(id, Value(i));
+            var position = slots.Add(i, Start(i, id));
             if (i is 3 or 64 or 65 or 127 or 1000)
             {
                 held[position] = id;
@@ -48,10 +48,10 @@ public sealed class SessionSlotsTests
 
         foreach (var position in Enumerable.Range(0, capacity).Where(p => !held.ContainsKey(p)))
         {
-            slots.Free(position, clear: false);
+            slots.Free(position);
         }
 
-        var next = Enumerable.Range(0, capacity - held.Count).Select(i => slots.Add(Guid.NewGuid(), Value(capacity + i))).ToArray();
+        var next = Enumerable.Range(0, capacity - held.Count).Select(i => slots.Add(capacity + i, Start(capacity + i))).ToArray();
 
         Assert.Equal(Enumerable.Range(0, capacity).Where(p => !held.ContainsKey(p)), next); // in order, around the held
         Assert.Equal(capacity, slots.Capacity); // no new chunk while there was room
@@ -66,14 +66,14 @@ public sealed class SessionSlotsTests
         var capacity = slots.Capacity;
         for (var i = 0; i < capacity; i++)
         {
-            slots.Add(Guid.NewGuid(), Value(i));
+            slots.Add(i, Start(i));
         }
 
-        slots.Free(capacity - 4, clear: false);
-        Assert.Equal(capacity - 4, slots.Add(Guid.NewGuid(), Value(capacity))); // the cursor now near the end
-        slots.Free(3, clear: false);
+        slots.Free(capacity - 4);
+        Assert.Equal(capacity - 4, slots.Add(capacity, Start(capacity))); // the cursor now near the end
+        slots.Free(3);
 
-        Assert.Equal(3, slots.Add(Guid.NewGuid(), Value(capacity + 1)));
+        Assert.Equal(3, slots.Add(capacity + 1, Start(capacity + 1)));
         Assert.Equal(capacity, slots.Capacity);
     }
 
@@ -86,10 +86,10 @@ public sealed class SessionSlotsTests
         var ids = Enumerable.Range(0, capacity).Select(_ => Guid.NewGuid()).ToArray();
         for (var i = 0; i < capacity; i++)
         {
-            slots.Add(ids[i], Value(i));
+            slots.Add(i, Start(i, ids[i]));
         }
 
-        var position = slots.Add(Guid.NewGuid(), Value(capacity));
+        var position = slots.Add(capacity, Start(capacity));
 
         Assert.Equal(capacity, position);
         Assert.Equal(2 * capacity, slots.Capacity);
@@ -113,30 +113,74 @@ public sealed class SessionSlotsTests
     }
 
     [Fact]
-    public void Free_WithClear_LetsGoOfTheValue_WithoutClearKeepsItUntilReused()
+    public void Details_OfAFailedSession_AreKeptBesideTheSlot_AndLetGoWhenItIsFreed()
     {
         var slots = new SessionSlots();
-        var kept = slots.Add(Guid.NewGuid(), Value(1));
-        var cleared = slots.Add(Guid.NewGuid(), Value(2));
+        var id = Guid.NewGuid();
+        var failed = new JobSession
+        {
+            Id = id,
+            JobName = "report",
+            ScheduledAt = T0,
+            StartedAt = T0,
+            EndedAt = T0.AddSeconds(2),
+            Duration = TimeSpan.FromSeconds(2),
+            Status = JobSessionStatus.Failed,
+            Attempt = 2,
+            Error = "InvalidOperationException: disk full",
+            InstanceId = "node-a",
+            Metadata = new Dictionary<string, string> { ["rows"] = "12" },
+        };
+        var plain = slots.Add(1, Start(1));
 
-        slots.Free(kept, clear: false);
-        slots.Free(cleared, clear: true);
+        var position = slots.Add(id, 2, failed);
+        var read = slots[position].ToSession(slots.IdAt(position), "report", slots.DetailsAt(position));
 
-        Assert.Equal(0, slots.Count);
-        Assert.Equal(1, slots[kept].Sequence);
-        Assert.Equal(0, slots[cleared].Sequence);
+        Assert.Equal(failed.Error, read.Error);
+        Assert.Equal("12", read.Metadata["rows"]);
+        Assert.Equal(failed with { Metadata = read.Metadata }, read);
+        Assert.Equal("node-a", slots.DetailsAt(plain).InstanceId);
+        Assert.Equal(1, slots.DetailedCount); // the plain Running session keeps no details, only its instance's entry
+
+        slots.Free(position);
+
+        Assert.Equal(0, slots.DetailedCount);
     }
 
     [Fact]
-    public void Chunk_StaysUnderTheLargeObjectHeapThreshold()
+    public void Replace_WithAnEndWithoutError_DropsTheDetailsTheSlotHad()
     {
-        // On the large object heap the chunks made full collections frequent and long (docs/performance.md, tenth
-        // round); a StoredSession grown by a few bytes would put them back there.
-        const int LargeObjectThreshold = 85_000;
-        const int ArrayHeader = 24;
+        var slots = new SessionSlots();
+        var id = Guid.NewGuid();
+        var start = new JobSession { Id = id, JobName = "sync", ScheduledAt = T0, StartedAt = T0, Status = JobSessionStatus.Running, InstanceId = "node-b", Metadata = new Dictionary<string, string> { ["k"] = "v" } };
+        var position = slots.Add(id, 1, start);
 
-        Assert.True(
-            System.Runtime.CompilerServices.Unsafe.SizeOf<StoredSession>() * SessionSlots.ChunkSize + ArrayHeader < LargeObjectThreshold,
-            $"{SessionSlots.ChunkSize} sessions of {System.Runtime.CompilerServices.Unsafe.SizeOf<StoredSession>()} bytes");
+        slots.Replace(position, start with { Status = JobSessionStatus.Succeeded, EndedAt = T0.AddSeconds(1), Metadata = JobSession.EmptyMetadata });
+
+        Assert.Equal(0, slots.DetailedCount);
+        Assert.Equal(1, slots[position].Sequence); // its place in the store's order
+        Assert.Equal(JobSessionStatus.Succeeded, slots[position].Status);
+        Assert.Equal("node-b", slots.DetailsAt(position).InstanceId);
+    }
+
+    [Fact]
+    public void InstanceIds_PastTheTable_AreKeptInTheDetails()
+    {
+        var slots = new SessionSlots();
+        var positions = Enumerable.Range(0, 300)
+            .Select(i => slots.Add(i, new AttemptStart(Guid.NewGuid(), JobTrigger.Scheduled, T0, T0, 1, $"node-{i}")))
+            .ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"node-{i}"), positions.Select(p => slots.DetailsAt(p).InstanceId));
+        Assert.Equal(300 - (SessionSlots.MaxInstances - 1), slots.DetailedCount); // entry 0 is "no instance id"
+    }
+
+    [Fact]
+    public void StoredSession_HoldsNoReference()
+    {
+        // The collector skips arrays of values without references: the slots, 100 sessions per job, add nothing to a
+        // full collection (docs/performance.md, twelfth round). A field of a reference type would put them back in it,
+        // and allocating the pinned chunks would throw.
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<StoredSession>());
     }
 }

@@ -1,0 +1,55 @@
+using System.Diagnostics.Tracing;
+
+namespace JobScheduler.Benchmarks.Peers;
+
+/// <summary>
+/// <c>BENCH_GC_EVENTS=1</c>: prints the runtime's collections (start, end, heap sizes and bytes promoted, with the
+/// event's own timestamp, so a pause is end minus start) and its allocation samples (one per ~100 KB, with the type) to
+/// stderr. How the twelfth round of docs/performance.md found which collections fall in the W2 window and what a run allocates.
+/// </summary>
+internal sealed class GcEvents : EventListener
+{
+    private const EventKeywords GcKeyword = (EventKeywords)0x1;
+    private static GcEvents? _instance;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public static void StartIfAsked()
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_GC_EVENTS") == "1")
+        {
+            _instance = new GcEvents();
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, EventLevel.Verbose, GcKeyword); // Verbose: the allocation samples
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        var names = e.PayloadNames;
+        if (names is null || e.Payload is null)
+        {
+            return;
+        }
+
+        string Fields(params string[] wanted) => string.Join(' ', names.Zip(e.Payload).Where(p => wanted.Contains(p.First)).Select(p => $"{p.First}={p.Second}"));
+        var line = e.EventName switch
+        {
+            "GCAllocationTick_V4" => $"ALLOC {Fields("TypeName")}",
+            "GCStart_V2" => $"GCStart {Fields("Count", "Depth", "Reason", "Type")}",
+            "GCEnd_V1" => $"GCEnd {Fields("Count", "Depth")}",
+            "GCHeapStats_V2" => $"GCHeap {Fields("GenerationSize0", "TotalPromotedSize0", "GenerationSize1", "TotalPromotedSize1", "GenerationSize2", "TotalPromotedSize2", "GenerationSize3", "GenerationSize4")}",
+            _ => null,
+        };
+        if (line is not null)
+        {
+            // Events arrive in batches: the listener's clock says when, the event's timestamp says when it happened.
+            Console.Error.WriteLine($"{_clock.Elapsed.TotalMilliseconds,10:0.0} {e.TimeStamp:HH:mm:ss.ffff} {line}");
+        }
+    }
+}
