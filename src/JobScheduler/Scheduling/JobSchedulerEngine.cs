@@ -217,6 +217,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             _timer?.Dispose();
         }
 
+        _wake.Stop();
         _shutdown.Begin();
         try
         {
@@ -243,6 +244,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             _timer?.Dispose();
         }
 
+        _wake.Stop();
         _runner.Recorder.Instrumentation.Health.MarkStopped();
         _retention.Dispose();
         _runner.Dispose();
@@ -489,7 +491,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                     var fresh = _time.GetUtcNow();
                     if (due is not { Count: > 0 } && _queue.PeekTime() is { } head && _wake.ShouldSpin(head - fresh))
                     {
-                        spinUntil = head; // woke early, as armed: the last few milliseconds are spun, outside the lock
+                        spinUntil = head; // woke early, as armed: the last few milliseconds are waited out, outside the lock
                     }
                     else
                     {
@@ -500,7 +502,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
 
             if (spinUntil is { } until)
             {
-                _wake.SpinUntil(until, () => Volatile.Read(ref _stopped));
+                _wake.WaitUntil(until, () => Volatile.Read(ref _stopped));
                 spinUntil = null;
                 now = null;
                 more = true;

@@ -91,6 +91,51 @@ public sealed class JobContextTests
     }
 
     [Fact]
+    public async Task ContextKeptPastItsAttempt_StillDescribesThatAttempt_AndLateMetadataChangesNoSession()
+    {
+        // A context reads the run's job, occurrence and trigger from the run, and keeps its own attempt's number, id and
+        // start: a job that holds on to the context of a failed attempt must still see that attempt, not the retry.
+        var contexts = new List<JobContext>();
+        var probe = new RunProbe
+        {
+            Body = (context, _, _) =>
+            {
+                lock (contexts)
+                {
+                    contexts.Add(context);
+                }
+
+                context.Metadata["attempt"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return context.Attempt == 1 ? throw new InvalidOperationException("try again") : Task.CompletedTask;
+            },
+        };
+        await using var host = await StartAsync(probe, b => b.AddJob<ProbeJob>(j => j.WithName("job").WithRetry(1, TimeSpan.FromSeconds(1))));
+
+        await host.RunJobAsync("job");
+        foreach (var kept in contexts)
+        {
+            kept.Metadata["late"] = "written after the attempt ended";
+        }
+
+        var sessions = await host.SessionsByOccurrenceAsync("job");
+        Assert.Equal(2, contexts.Count);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(i + 1, contexts[i].Attempt);
+            Assert.Equal(sessions[i].Id, contexts[i].SessionId);
+            Assert.Equal(sessions[i].StartedAt, contexts[i].StartedAt);
+            Assert.Equal(sessions[i].ScheduledAt, contexts[i].ScheduledAt);
+            Assert.Equal("job", contexts[i].JobName);
+            Assert.Equal(JobTrigger.Manual, contexts[i].Trigger);
+            Assert.Equal(new Dictionary<string, string> { ["attempt"] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) }, sessions[i].Metadata);
+        }
+
+        var last = host.Scheduler.GetJob("job").LastSession!;
+        Assert.Equal(sessions[1], last with { Metadata = sessions[1].Metadata });
+        Assert.Equal(sessions[1].Metadata, last.Metadata);
+    }
+
+    [Fact]
     public async Task Metadata_NoneWritten_IsEmpty()
     {
         var probe = new RunProbe();

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace JobScheduler.Tests.Scheduling;
 
 /// <summary>
-/// The real clock's wake-ups: armed one timer step early, the rest spun, never past the spin budget, never for a fake
-/// clock. The budget tests use a fake clock that moves 1 ms each time it is read, so spinning ends deterministically.
+/// The real clock's wake-ups: armed one timer step early, the rest blocked then spun, never past the spin budget, never
+/// for a fake clock. The budget tests use a fake clock that moves 1 ms each time it is read, so spinning ends deterministically.
 /// </summary>
 public sealed class PreciseWakeTests
 {
@@ -31,38 +31,65 @@ public sealed class PreciseWakeTests
     }
 
     [Fact]
-    public void SpinUntil_ReturnsOnTheFirstReadingAtOrPastTheDueTime()
+    public void WaitUntil_ReturnsOnTheFirstReadingAtOrPastTheDueTime()
     {
         var clock = new SteppingClock(Start, TimeSpan.FromMilliseconds(1));
-        var wake = new PreciseWake(clock, spins: true);
+        var wake = new PreciseWake(clock, spins: true, blocks: false);
         var due = Start.AddMilliseconds(3.5);
 
-        wake.SpinUntil(due, () => false);
+        wake.WaitUntil(due, () => false);
 
         Assert.Equal([Start, Start.AddMilliseconds(1), Start.AddMilliseconds(2), Start.AddMilliseconds(3), Start.AddMilliseconds(4)], clock.Readings);
     }
 
     [Fact]
-    public void SpinUntil_StopsWhenTold()
+    public void WaitUntil_StopsWhenTold()
     {
         var clock = new FakeTimeProvider(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
-        var wake = new PreciseWake(clock, spins: true);
+        var wake = new PreciseWake(clock, spins: true, blocks: false);
         var reads = 0;
 
-        wake.SpinUntil(Start.AddHours(1), () => ++reads == 3);
+        wake.WaitUntil(Start.AddHours(1), () => ++reads == 3);
 
         Assert.Equal(3, reads);
+    }
+
+    [Fact]
+    public void WaitUntil_OnTheSystemClock_BlocksAndSpins_ButNeverReturnsBeforeTheDueTime()
+    {
+        var wake = new PreciseWake(TimeProvider.System);
+
+        // Three steps of waits, each longer than the spin margin, so each blocks first: a wait that overshot its margin
+        // would show as a return after the due time, never before it.
+        for (var i = 0; i < 3; i++)
+        {
+            var due = TimeProvider.System.GetUtcNow() + PreciseWake.Lead;
+            wake.WaitUntil(due, () => false);
+            Assert.True(TimeProvider.System.GetUtcNow() >= due);
+        }
+    }
+
+    [Fact]
+    public async Task Stop_EndsABlockedWait_AtOnce()
+    {
+        var wake = new PreciseWake(TimeProvider.System);
+        wake.Stop();
+
+        // Without Stop this would block for the hour less the spin margin; with it, the wait ends and the spin gives up.
+        var waited = Task.Run(() => wake.WaitUntil(TimeProvider.System.GetUtcNow().AddHours(1), () => true));
+
+        await waited.WaitAsync(TimeSpan.FromSeconds(30)); // a guard against a hang, not a timing
     }
 
     [Fact]
     public void SpentBudget_FallsBackToReArming_UntilTheNextSecond()
     {
         var clock = new FakeTimeProvider(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
-        var wake = new PreciseWake(clock, spins: true);
+        var wake = new PreciseWake(clock, spins: true, blocks: false);
         Assert.True(wake.ShouldSpin(TimeSpan.FromMilliseconds(2)));
 
         // 25 ms of spinning within one second is more than the 20 ms budget.
-        wake.SpinUntil(clock.GetUtcNow().AddMilliseconds(25), () => false);
+        wake.WaitUntil(clock.GetUtcNow().AddMilliseconds(25), () => false);
 
         Assert.Equal(TimeSpan.Zero, wake.ArmLead);
         Assert.False(wake.ShouldSpin(TimeSpan.FromMilliseconds(2)));
