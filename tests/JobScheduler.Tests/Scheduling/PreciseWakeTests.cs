@@ -59,14 +59,30 @@ public sealed class PreciseWakeTests
     {
         var wake = new PreciseWake(TimeProvider.System);
 
-        // Three steps of waits, each longer than the spin margin, so each blocks first: a wait that overshot its margin
-        // would show as a return after the due time, never before it.
+        // Each wait is a whole step, longer than the spin margin, so each blocks first; however far a block overshoots,
+        // the spin that follows ends on the clock, so no wait returns before its due time.
         for (var i = 0; i < 3; i++)
         {
             var due = TimeProvider.System.GetUtcNow() + PreciseWake.Lead;
             wake.WaitUntil(due, () => false);
             Assert.True(TimeProvider.System.GetUtcNow() >= due);
         }
+    }
+
+    [Fact]
+    public void WaitUntil_OnTheSystemClock_SpinsOnlyTheMargin_SoSixStepsLeaveBudget()
+    {
+        var wake = new PreciseWake(TimeProvider.System);
+        Assert.True(wake.ShouldSpin(PreciseWake.Lead)); // opens this second's budget window
+
+        // Spun whole, six 4 ms steps would be 24 ms, past the 20 ms budget; blocked but for the margin they spin about
+        // 1.5–2.5 ms each. A budget window that ends during the waits only resets the count, so this cannot pass by luck.
+        for (var i = 0; i < 6; i++)
+        {
+            wake.WaitUntil(TimeProvider.System.GetUtcNow() + PreciseWake.Lead, () => false);
+        }
+
+        Assert.True(wake.ShouldSpin(PreciseWake.Lead));
     }
 
     [Fact]
