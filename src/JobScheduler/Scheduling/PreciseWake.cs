@@ -32,6 +32,10 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
     // 20 ms of spinning per second of wall time at most (2 % of one core); past it, wake-ups fall back to re-arming.
     private static readonly TimeSpan BudgetPerSecond = TimeSpan.FromMilliseconds(20);
 
+    // The most one wait lasts, by the monotonic clock: a wait is for at most a step, so only a wall clock set back
+    // while it waits (NTP, an operator) gets here, and the caller then reads the clock again and re-arms instead.
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(100);
+
     // Never set but by Stop: a blocked wait ends at once when the scheduler stops. Without spinning, so a wait blocks.
     private readonly ManualResetEventSlim _stopping = new(initialState: false, spinCount: 0);
     private long _windowStart;
@@ -52,20 +56,25 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
     /// <summary>Ends a blocked wait at once, and every later one: the scheduler is stopping.</summary>
     public void Stop() => _stopping.Set();
 
-    /// <summary>Waits on the clock until <paramref name="due"/>, or until <paramref name="stopped"/> says to give up.</summary>
+    /// <summary>
+    /// Waits on the clock until <paramref name="due"/>, until <paramref name="stopped"/> says to give up, or for
+    /// <see cref="MaxWait"/> at most (the wall clock was set back): the caller checks the clock again either way.
+    /// </summary>
     public void WaitUntil(DateTimeOffset due, Func<bool> stopped)
     {
+        var waitStarted = time.GetTimestamp();
         var now = time.GetUtcNow();
         var blockFor = due - now - SpinMargin;
         if (blocks && blockFor >= TimeSpan.FromMilliseconds(1))
         {
-            _stopping.Wait((int)blockFor.TotalMilliseconds); // whole milliseconds, rounded down: never past the margin
+            // Whole milliseconds, rounded down, so never past the margin; and never more than a step.
+            _stopping.Wait((int)Math.Min(blockFor.TotalMilliseconds, Lead.TotalMilliseconds));
             now = time.GetUtcNow();
         }
 
         var started = time.GetTimestamp();
         var spinner = default(SpinWait);
-        while (now < due && !stopped())
+        while (now < due && !stopped() && time.GetElapsedTime(waitStarted) < MaxWait)
         {
             spinner.SpinOnce(sleep1Threshold: -1); // yields the core to others, never sleeps a whole timer step
             now = time.GetUtcNow();

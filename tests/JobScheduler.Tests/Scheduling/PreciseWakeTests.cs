@@ -86,6 +86,20 @@ public sealed class PreciseWakeTests
     }
 
     [Fact]
+    public async Task WaitUntil_WhenTheWallClockWasSetBack_GivesUpAfterItsLimit()
+    {
+        // The wall clock stays an hour before the due time (set back just after the timer woke), while the monotonic
+        // clock moves on: the wait must end by itself so the engine can re-arm, not spin for the hour.
+        var clock = new SetBackClock(Start);
+        var wake = new PreciseWake(clock, spins: true, blocks: true);
+
+        var waited = Task.Run(() => wake.WaitUntil(Start.AddHours(1), () => false));
+
+        await waited.WaitAsync(TimeSpan.FromSeconds(30)); // a guard against a hang, not a timing
+        Assert.True(clock.MonotonicReads > 1);
+    }
+
+    [Fact]
     public async Task Stop_EndsABlockedWait_AtOnce()
     {
         var wake = new PreciseWake(TimeProvider.System);
@@ -114,6 +128,18 @@ public sealed class PreciseWakeTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(PreciseWake.Lead, wake.ArmLead);
         Assert.True(wake.ShouldSpin(TimeSpan.FromMilliseconds(2)));
+    }
+
+    /// <summary>A wall clock that stands still, and a monotonic clock that moves 10 ms each time it is read.</summary>
+    private sealed class SetBackClock(DateTimeOffset wall) : TimeProvider
+    {
+        private long _timestamp;
+
+        public int MonotonicReads => (int)(Volatile.Read(ref _timestamp) / (TimestampFrequency / 100));
+
+        public override DateTimeOffset GetUtcNow() => wall;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _timestamp, TimestampFrequency / 100);
     }
 
     /// <summary>A clock that moves one step each time its time is read, and remembers what it said.</summary>
