@@ -6,16 +6,22 @@ namespace JobScheduler.Benchmarks.Peers;
 /// <c>BENCH_GC_EVENTS=1</c>: prints the runtime's collections (start, end, heap sizes and bytes promoted, with the
 /// event's own timestamp, so a pause is end minus start) and its allocation samples (one per ~100 KB, with the type) to
 /// stderr. How the twelfth round of docs/performance.md found which collections fall in the W2 window and what a run allocates.
+/// <c>BENCH_JIT_EVENTS=1</c>: prints every method the JIT compiles (tier-ups included) with its time, the same way: how the
+/// fourteenth round found what is still compiled inside the W2 window.
 /// </summary>
 internal sealed class GcEvents : EventListener
 {
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
+    private const EventKeywords JitKeyword = (EventKeywords)0x10;
     private static GcEvents? _instance;
+    private static EventKeywords _keywords;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public static void StartIfAsked()
     {
-        if (Environment.GetEnvironmentVariable("BENCH_GC_EVENTS") == "1")
+        _keywords = (Environment.GetEnvironmentVariable("BENCH_GC_EVENTS") == "1" ? GcKeyword : 0)
+            | (Environment.GetEnvironmentVariable("BENCH_JIT_EVENTS") == "1" ? JitKeyword : 0);
+        if (_keywords != 0)
         {
             _instance = new GcEvents();
         }
@@ -25,7 +31,7 @@ internal sealed class GcEvents : EventListener
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(source, EventLevel.Verbose, GcKeyword); // Verbose: the allocation samples
+            EnableEvents(source, EventLevel.Verbose, _keywords); // Verbose: the allocation samples, the JIT's method loads
         }
     }
 
@@ -41,6 +47,7 @@ internal sealed class GcEvents : EventListener
         var line = e.EventName switch
         {
             "GCAllocationTick_V4" => $"ALLOC {Fields("TypeName")}",
+            "MethodLoadVerbose_V2" => $"JIT {Fields("MethodNamespace", "MethodName")}",
             "GCStart_V2" => $"GCStart {Fields("Count", "Depth", "Reason", "Type")}",
             "GCEnd_V1" => $"GCEnd {Fields("Count", "Depth")}",
             "GCHeapStats_V2" => $"GCHeap {Fields("GenerationSize0", "TotalPromotedSize0", "GenerationSize1", "TotalPromotedSize1", "GenerationSize2", "TotalPromotedSize2", "GenerationSize3", "GenerationSize4")}",

@@ -166,7 +166,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             using (ExecutionContext.SuppressFlow())
             {
                 // No ambient state (activities, async locals) of the starting thread may leak into every run.
-                _timer = _time.CreateTimer(static s => ((JobSchedulerEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _timer = _time.CreateTimer([MethodImpl(MethodImplOptions.AggressiveOptimization)] static (s) => ((JobSchedulerEngine)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
 
             _started = true;
@@ -613,6 +613,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     }
 
     /// <summary>Arms the one timer for the earliest due time: never before it, and never longer than the cap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per due time, as OnTimer is
     private void Arm(DateTimeOffset now)
     {
         if (_timer is null || _stopped)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace JobScheduler.Scheduling;
 
 /// <summary>
@@ -13,6 +15,11 @@ namespace JobScheduler.Scheduling;
 /// runtime's 4 ms steps: on the test machine it ended 0.1 ms after the time asked at the median and up to ~1.3 ms after
 /// it in the tail. Spinning the whole step cost about 4.5 ms of CPU a second at 10,000 jobs due every second, most of
 /// JobScheduler's CPU above the floor's in the W2 benchmark (docs/performance.md, thirteenth round).
+/// <para>
+/// Its methods run once per due time, as the engine's timer callback does, and like it are compiled optimized at their
+/// first call: tiered, they would reach their thirtieth call half a minute into a busy process and be compiled again
+/// then, beside a burst of runs (docs/performance.md, fourteenth round).
+/// </para>
 /// </remarks>
 /// <param name="time">The scheduler's clock.</param>
 /// <param name="spins">Whether to spin at all (tests drive the budget with a clock that advances as it is read).</param>
@@ -48,9 +55,14 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
     }
 
     /// <summary>Gets how long before a due time to arm the timer.</summary>
-    public TimeSpan ArmLead => HasBudget() ? Lead : TimeSpan.Zero;
+    public TimeSpan ArmLead
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        get => HasBudget() ? Lead : TimeSpan.Zero;
+    }
 
     /// <summary>Returns whether to wait until a due time <paramref name="remaining"/> away rather than arm the timer again.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ShouldSpin(TimeSpan remaining) => remaining <= Lead && HasBudget();
 
     /// <summary>Ends a blocked wait at once, and every later one: the scheduler is stopping.</summary>
@@ -60,6 +72,7 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
     /// Waits on the clock until <paramref name="due"/>, until <paramref name="stopped"/> says to give up, or for
     /// <see cref="MaxWait"/> at most (the wall clock was set back): the caller checks the clock again either way.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WaitUntil(DateTimeOffset due, Func<bool> stopped)
     {
         var waitStarted = time.GetTimestamp();
@@ -84,6 +97,7 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
         Interlocked.Add(ref _spentInWindow, time.GetTimestamp() - started);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool HasBudget()
     {
         if (!spins)
