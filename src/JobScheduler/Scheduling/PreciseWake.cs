@@ -77,11 +77,9 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
     {
         var waitStarted = time.GetTimestamp();
         var now = time.GetUtcNow();
-        var blockFor = due - now - SpinMargin;
-        if (blocks && blockFor >= TimeSpan.FromMilliseconds(1))
+        if (blocks && BlockMilliseconds(due - now) is > 0 and var blockFor)
         {
-            // Whole milliseconds, rounded down, so never past the margin; and never more than a step.
-            _stopping.Wait((int)Math.Min(blockFor.TotalMilliseconds, Lead.TotalMilliseconds));
+            _stopping.Wait(blockFor);
             now = time.GetUtcNow();
         }
 
@@ -96,6 +94,13 @@ internal sealed class PreciseWake(TimeProvider time, bool spins, bool blocks)
         // Accounting races between concurrent wake-ups are harmless: the budget is a guard, not an exact limit.
         Interlocked.Add(ref _spentInWindow, time.GetTimestamp() - started);
     }
+
+    /// <summary>
+    /// How many whole milliseconds of a wait <paramref name="remaining"/> long are blocked: rounded down, so the block ends
+    /// at least <see cref="SpinMargin"/> before the due time, and never more than a step. The rest is spun.
+    /// </summary>
+    internal static int BlockMilliseconds(TimeSpan remaining)
+        => (int)Math.Clamp((remaining - SpinMargin).TotalMilliseconds, 0, Lead.TotalMilliseconds);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool HasBudget()

@@ -69,17 +69,32 @@ public sealed class PreciseWakeTests
         }
     }
 
-    [Fact]
-    public void WaitUntil_OnTheSystemClock_SpinsOnlyTheMargin_SoSixStepsLeaveBudget()
+    [Theory]
+    [InlineData(4.0, 2)] // a whole step: 2.5 ms before the margin, 2 whole ms blocked, 2 ms spun
+    [InlineData(3.4, 1)]
+    [InlineData(2.4, 0)] // less than a whole millisecond before the margin: all spun
+    [InlineData(1.0, 0)]
+    [InlineData(-1.0, 0)] // already due
+    [InlineData(3_600_000.0, 4)] // never more than a step (a wall clock set back)
+    public void BlockMilliseconds_AreTheWholeMillisecondsBeforeTheMargin_AtMostAStep(double remainingMs, int blocked)
     {
-        var wake = new PreciseWake(TimeProvider.System);
-        Assert.True(wake.ShouldSpin(PreciseWake.Lead)); // opens this second's budget window
+        Assert.Equal(blocked, PreciseWake.BlockMilliseconds(TimeSpan.FromMilliseconds(remainingMs)));
+    }
 
-        // Spun whole, six 4 ms steps would be 24 ms, past the 20 ms budget; blocked but for the margin they spin about
-        // 1.5–2.5 ms each. A budget window that ends during the waits only resets the count, so this cannot pass by luck.
+    [Fact]
+    public void SixSteps_SpunOnlyPastTheBlock_StayWithinTheBudget()
+    {
+        // Spun whole, six 4 ms steps would be 24 ms, past the 20 ms budget; with the block they spin 2 ms each. The clock
+        // moves 0.5 ms a read, like a spin, and not while blocked; blocking is off so the test does not wait on the real clock,
+        // and the waits start where the block would have ended.
+        var clock = new FakeTimeProvider(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(0.5) };
+        var wake = new PreciseWake(clock, spins: true, blocks: false);
+        Assert.True(wake.ShouldSpin(PreciseWake.Lead)); // opens this second's budget window
+        var spun = PreciseWake.Lead - TimeSpan.FromMilliseconds(PreciseWake.BlockMilliseconds(PreciseWake.Lead));
+
         for (var i = 0; i < 6; i++)
         {
-            wake.WaitUntil(TimeProvider.System.GetUtcNow() + PreciseWake.Lead, () => false);
+            wake.WaitUntil(clock.GetUtcNow() + spun, () => false);
         }
 
         Assert.True(wake.ShouldSpin(PreciseWake.Lead));
