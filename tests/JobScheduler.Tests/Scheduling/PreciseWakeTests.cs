@@ -82,6 +82,21 @@ public sealed class PreciseWakeTests
     }
 
     [Fact]
+    public void WaitUntil_Blocks_BeforeItSpins()
+    {
+        // The clock stands still and the wait is told to stop as soon as it spins, so only the block takes time: 2 whole
+        // milliseconds of a 4 ms step. Without the block this returns in microseconds (a pause of the machine could only
+        // make it pass, never fail).
+        var wake = new PreciseWake(new FakeTimeProvider(Start), spins: true, blocks: true);
+        wake.WaitUntil(Start, () => true); // already due: nothing blocked, but the method is compiled before it is timed
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        wake.WaitUntil(Start + PreciseWake.Lead, () => true);
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1), $"returned after {watch.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
     public void SixSteps_SpunOnlyPastTheBlock_StayWithinTheBudget()
     {
         // Spun whole, six 4 ms steps would be 24 ms, past the 20 ms budget; with the block they spin 2 ms each. The clock
