@@ -15,7 +15,7 @@ internal static class PeerWorker
     public static async Task<int> RunAsync(string[] args)
     {
         BenchClock.Initialize();
-        GcEvents.StartIfAsked();
+        RuntimeEvents.StartIfAsked();
         var system = args[0];
         var workload = args[1];
         var jobs = IntOption(args, "--jobs", 10);

@@ -3,17 +3,17 @@ using System.Diagnostics.Tracing;
 namespace JobScheduler.Benchmarks.Peers;
 
 /// <summary>
-/// <c>BENCH_GC_EVENTS=1</c>: prints the runtime's collections (start, end, heap sizes and bytes promoted, with the
+/// The runtime's own events, printed to stderr when a switch asks for them. <c>BENCH_GC_EVENTS=1</c>: prints the runtime's collections (start, end, heap sizes and bytes promoted, with the
 /// event's own timestamp, so a pause is end minus start) and its allocation samples (one per ~100 KB, with the type) to
 /// stderr. How the twelfth round of docs/performance.md found which collections fall in the W2 window and what a run allocates.
-/// <c>BENCH_JIT_EVENTS=1</c>: prints every method the JIT compiles (tier-ups included) with its time, the same way: how the
-/// fourteenth round found what is still compiled inside the W2 window.
+/// <para><c>BENCH_JIT_EVENTS=1</c>: prints every method the JIT compiles (tier-ups included) with its time, the same way: how the
+/// fourteenth round found what is still compiled inside the W2 window.</para>
 /// </summary>
-internal sealed class GcEvents : EventListener
+internal sealed class RuntimeEvents : EventListener
 {
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const EventKeywords JitKeyword = (EventKeywords)0x10;
-    private static GcEvents? _instance;
+    private static RuntimeEvents? _instance;
     private static EventKeywords _keywords;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -23,7 +23,7 @@ internal sealed class GcEvents : EventListener
             | (Environment.GetEnvironmentVariable("BENCH_JIT_EVENTS") == "1" ? JitKeyword : 0);
         if (_keywords != 0)
         {
-            _instance = new GcEvents();
+            _instance = new RuntimeEvents();
         }
     }
 
