@@ -23,6 +23,7 @@ internal sealed class JobRun(
     private int _pendingClockWaits;
     private long _attemptStartedUtcTicks;
     private TimeSpan _attemptStartedOffset;
+    private long _queuedEndedUtcTicks;
 
     public ScheduledJob Job => job;
 
@@ -107,6 +108,29 @@ internal sealed class JobRun(
     /// closes a run that does not return): <see cref="RunDispatcher.Complete"/> then makes it the job's last session.
     /// </summary>
     public bool RecordedLastEnded { get; set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the run's end is left to the <see cref="RunEndQueue"/>: its only attempt
+    /// succeeded at <see cref="QueuedEndedAt"/>, and its ended session is yet to be built, logged, counted and written.
+    /// </summary>
+    public bool EndQueued { get; private set; }
+
+    /// <summary>Gets when the attempt whose end is queued returned.</summary>
+    public DateTimeOffset QueuedEndedAt => new(_queuedEndedUtcTicks, TimeSpan.Zero);
+
+    /// <summary>Gets what the job whose end is queued wrote to its context's metadata, or <see langword="null"/>.</summary>
+    public IReadOnlyDictionary<string, string>? QueuedMetadata { get; private set; }
+
+    /// <summary>Leaves the end of the attempt that has just succeeded to the <see cref="RunEndQueue"/>.</summary>
+    public void QueueEnd(DateTimeOffset endedAt, IReadOnlyDictionary<string, string>? metadata)
+    {
+        _queuedEndedUtcTicks = endedAt.UtcTicks; // the clock's time is UTC (TimeProvider.GetUtcNow)
+        QueuedMetadata = metadata;
+        EndQueued = true;
+    }
+
+    /// <summary>Gets or sets the run queued after this one in the <see cref="RunEndQueue"/>.</summary>
+    public JobRun? NextEnded { get; set; }
 
     /// <summary>Gets or sets when the current attempt's timeout fired, if it did.</summary>
     public DateTimeOffset? TimedOutAt { get; set; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JobScheduler.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,9 @@ internal sealed class JobRunner(
     private const string StoppedWaitingForLease = "The scheduler stopped before the job's cluster lease was free.";
 
     private readonly CancellationTokenSource _runsCancellation = new();
+
+    // The test host expects a run's end recorded by the time the thread that ran it lets go, so it records ends in place.
+    private readonly RunEndQueue? _ends = monitor is null ? new() : null;
 
     /// <summary>Gets or sets the dispatcher told when a run ends (set once, the two reference each other).</summary>
     public RunDispatcher Dispatcher { get; set; } = null!;
@@ -100,9 +104,59 @@ internal sealed class JobRunner(
                 await coordinator!.ReleaseLeaseAsync(run.Job.Name, run.FirstSessionId).ConfigureAwait(false);
             }
 
-            recorder.Instrumentation.RunEnded(last);
-            Dispatcher.Complete(run, last);
+            if (run.EndQueued)
+            {
+                _ends!.Add(run);
+            }
+            else
+            {
+                EndRun(run, last);
+            }
         }
+    }
+
+    /// <summary>Records the end of a run the <see cref="RunEndQueue"/> held: what its attempt left undone, then the run's own end.</summary>
+    public void FinishEndedRun(JobRun run)
+    {
+        var ended = BuildEndedSession(run, run.QueuedEndedAt, JobSessionStatus.Succeeded, error: null, run.QueuedMetadata);
+        run.LastEnded = ended;
+        try
+        {
+            var write = RecordAttemptEndAsync(run, ended, error: null, activity: null);
+            if (!write.IsCompletedSuccessfully)
+            {
+                _ = EndRunAfterAsync(run, ended, write);
+                return;
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(logger, ex, $"run of job {run.Job.Name}");
+        }
+
+        EndRun(run, ended);
+    }
+
+    private async Task EndRunAfterAsync(JobRun run, JobSession ended, ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(logger, ex, $"run of job {run.Job.Name}");
+        }
+        finally
+        {
+            EndRun(run, ended);
+        }
+    }
+
+    private void EndRun(JobRun run, JobSession? last)
+    {
+        recorder.Instrumentation.RunEnded(last);
+        Dispatcher.Complete(run, last);
     }
 
     /// <summary>
@@ -186,10 +240,11 @@ internal sealed class JobRunner(
     }
 
     // Not async itself: a job without retries or a timeout runs its one attempt without a state machine around it.
-    private ValueTask<JobSession> ExecuteAttemptsAsync(JobRun run)
+    // Returns the last attempt's ended session, or null when the run's end is queued (RunEndQueue).
+    private ValueTask<JobSession?> ExecuteAttemptsAsync(JobRun run)
         => run.Plan.Pipeline is { } pipeline ? ExecuteInPipelineAsync(run, pipeline) : AttemptAsync(run, RunsToken);
 
-    private async ValueTask<JobSession> ExecuteInPipelineAsync(JobRun run, ResiliencePipeline<JobSession> pipeline)
+    private async ValueTask<JobSession?> ExecuteInPipelineAsync(JobRun run, ResiliencePipeline<JobSession> pipeline)
     {
         var context = ResilienceContextPool.Shared.Get(RunsToken);
         context.Properties.Set(AttemptPipelineFactory.RunKey, run);
@@ -199,7 +254,7 @@ internal sealed class JobRunner(
             var outcome = await pipeline.ExecuteOutcomeAsync(
                 static async (ctx, r) => Outcome.FromResult(r.Attempt > 0 && r.Job.IsRemoved
                     ? r.LastEnded!
-                    : await r.Runner.AttemptAsync(r, ctx.CancellationToken).ConfigureAwait(false)),
+                    : (await r.Runner.AttemptAsync(r, ctx.CancellationToken).ConfigureAwait(false))!), // a run with a pipeline never queues its end
                 context,
                 run).ConfigureAwait(false);
 
@@ -212,7 +267,7 @@ internal sealed class JobRunner(
         }
     }
 
-    private async ValueTask<JobSession> AttemptAsync(JobRun run, CancellationToken cancellationToken)
+    private async ValueTask<JobSession?> AttemptAsync(JobRun run, CancellationToken cancellationToken)
     {
         var definition = run.Plan.Definition;
         run.Phase = RunPhase.Executing;
@@ -273,40 +328,76 @@ internal sealed class JobRunner(
         }
 
         var endedAt = time.GetUtcNow();
-        var ended = new JobSession
+        run.RecordedLastEnded = false;
+
+        // The run's only attempt succeeded and no span measures its end: everything else, from building its session to
+        // the dispatcher's Complete, waits in the end queue, behind the runs already queued to start.
+        if (_ends is not null && error is null && activity is null && run.Plan.Pipeline is null)
         {
-            Id = sessionId,
-            JobName = definition.Name,
+            run.QueueEnd(endedAt, context?.MetadataOrNull);
+            return null;
+        }
+
+        var ended = BuildEndedSession(run, endedAt, Classify(run, error, cancellationToken), DescribeError(run, error), context?.MetadataOrNull);
+        run.LastEnded = ended;
+        await RecordAttemptEndAsync(run, ended, error, activity).ConfigureAwait(false);
+        return ended;
+    }
+
+    private JobSession BuildEndedSession(JobRun run, DateTimeOffset endedAt, JobSessionStatus status, string? error, IReadOnlyDictionary<string, string>? metadata)
+    {
+        var startedAt = run.AttemptStartedAt;
+        return new JobSession
+        {
+            Id = run.AttemptSessionId,
+            JobName = run.Plan.Definition.Name,
             Trigger = run.Trigger,
             ScheduledAt = run.ScheduledAt,
             StartedAt = startedAt,
-            Attempt = attempt,
+            Attempt = run.Attempt,
             InstanceId = options.InstanceId,
             EndedAt = endedAt,
             Duration = endedAt - startedAt,
-            Status = Classify(run, error, cancellationToken),
-            Error = DescribeError(run, error),
-            Metadata = context?.MetadataOrNull is { Count: > 0 } metadata
-                ? new Dictionary<string, string>(metadata, StringComparer.Ordinal)
-                : JobSession.EmptyMetadata,
+            Status = status,
+            Error = error,
+            Metadata = metadata is { Count: > 0 } ? new Dictionary<string, string>(metadata, StringComparer.Ordinal) : JobSession.EmptyMetadata,
         };
+    }
 
+    /// <summary>The end of an attempt whose session is built: logs, metrics, and the store, unless shutdown recorded it first.</summary>
+    private ValueTask RecordAttemptEndAsync(JobRun run, JobSession ended, Exception? error, Activity? activity)
+    {
         LogEnd(run, ended, error);
         recorder.Instrumentation.AttemptEnded(run, ended, error, activity);
-        run.LastEnded = ended;
-        run.RecordedLastEnded = false;
-        if (run.TryClaimEnd(attempt))
+        if (!run.TryClaimEnd(ended.Attempt))
         {
-            await recorder.RecordEndAsync(run.Job, ended, RunsToken).ConfigureAwait(false);
-            if (attempt <= definition.MaxRetries)
-            {
-                run.Job.SetLastSession(ended); // a retry may follow: the job shows this attempt while it waits
-            }
-
-            run.RecordedLastEnded = true; // the dispatcher makes it the job's last session under the lock it takes anyway
+            return ValueTask.CompletedTask;
         }
 
-        return ended;
+        var write = recorder.RecordEndAsync(run.Job, ended, RunsToken);
+        if (!write.IsCompletedSuccessfully)
+        {
+            return AfterEndWrittenAsync(run, ended, write);
+        }
+
+        OnEndRecorded(run, ended);
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask AfterEndWrittenAsync(JobRun run, JobSession ended, ValueTask write)
+    {
+        await write.ConfigureAwait(false);
+        OnEndRecorded(run, ended);
+    }
+
+    private static void OnEndRecorded(JobRun run, JobSession ended)
+    {
+        if (ended.Attempt <= run.Plan.Definition.MaxRetries)
+        {
+            run.Job.SetLastSession(ended); // a retry may follow: the job shows this attempt while it waits
+        }
+
+        run.RecordedLastEnded = true; // the dispatcher makes it the job's last session under the lock it takes anyway
     }
 
     private void OnAttemptTokenCancelled(JobRun run)

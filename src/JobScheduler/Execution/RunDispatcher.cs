@@ -357,6 +357,11 @@ internal sealed class RunDispatcher
     {
         foreach (var run in _active.ToList())
         {
+            if (run.EndQueued)
+            {
+                continue; // the job returned: its end is known, and the end queue writes it
+            }
+
             if (run.BuildRunningSession() is not { } current || !run.TryClaimEnd(current.Attempt))
             {
                 continue;
