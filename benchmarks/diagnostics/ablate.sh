@@ -3,7 +3,8 @@
 #
 #   benchmarks/diagnostics/ablate.sh 3 floor none REC MET LOG SET GATE MAX=10 REC+MET+LOG+SET+GATE+HEALTH
 #
-# Builds main with ablation.patch applied in a temporary git worktree, then runs the W2 worker (10,000 every-second
+# Builds ablation.patch's base commit (BASE, a263d9b by default: the patch switches pieces of the run path as they were
+# before the fifteenth round's end queue, and does not apply after it) with the patch in a temporary git worktree, then runs the W2 worker (10,000 every-second
 # jobs, 20 s window after the warm-up) once per variant, the variants alternating, N rounds. A variant is "floor"
 # (the Task.Delay loop), "none" (the patched build, nothing skipped) or switches joined by '+': REC, MET, LOG, SET,
 # HEALTH, GATE (see Abl.cs in the patch) and MAX=n (the in-memory store's default bound). WARMUP=110 sets the warm-up
@@ -12,7 +13,7 @@ set -euo pipefail
 rounds=$1; shift
 repo=$(git rev-parse --show-toplevel)
 tree=$(mktemp -d)/ablation
-git -C "$repo" worktree add --detach "$tree" HEAD >/dev/null
+git -C "$repo" worktree add --detach "$tree" "${BASE:-a263d9b}" >/dev/null
 trap 'git -C "$repo" worktree remove --force "$tree"' EXIT
 git -C "$tree" apply "$repo/benchmarks/diagnostics/ablation.patch"
 dotnet build -c Release "$tree/benchmarks/JobScheduler.Benchmarks" >/dev/null
