@@ -115,7 +115,10 @@ internal sealed class JobRunner(
         }
     }
 
-    /// <summary>Records the end of a run the <see cref="RunEndQueue"/> held: what its attempt left undone, then the run's own end.</summary>
+    /// <summary>
+    /// Records the end of a run the <see cref="RunEndQueue"/> held: what its attempt left undone, then the run's own end.
+    /// Faults are logged, not thrown: the queue's drain runs on the thread pool, where an exception would end the process.
+    /// </summary>
     public void FinishEndedRun(JobRun run)
     {
         var ended = BuildEndedSession(run, run.QueuedEndedAt, JobSessionStatus.Succeeded, error: null, run.QueuedMetadata);
@@ -134,7 +137,14 @@ internal sealed class JobRunner(
             Log.SchedulerFaultMessage(logger, ex, $"run of job {run.Job.Name}");
         }
 
-        EndRun(run, ended);
+        try
+        {
+            EndRun(run, ended);
+        }
+        catch (Exception ex)
+        {
+            Log.SchedulerFaultMessage(logger, ex, $"end of a run of job {run.Job.Name}");
+        }
     }
 
     private async Task EndRunAfterAsync(JobRun run, JobSession ended, ValueTask write)
