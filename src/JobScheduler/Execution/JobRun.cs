@@ -115,8 +115,8 @@ internal sealed class JobRun(
     /// </summary>
     public bool EndQueued { get; private set; }
 
-    /// <summary>Gets when the attempt whose end is queued returned.</summary>
-    public DateTimeOffset QueuedEndedAt => new(_queuedEndedUtcTicks, TimeSpan.Zero);
+    /// <summary>Gets when the attempt whose end is queued returned, in the offset its start was read in.</summary>
+    public DateTimeOffset QueuedEndedAt => new(_queuedEndedUtcTicks + _attemptStartedOffset.Ticks, _attemptStartedOffset);
 
     /// <summary>Gets what the job whose end is queued wrote to its context's metadata, or <see langword="null"/>.</summary>
     public IReadOnlyDictionary<string, string>? QueuedMetadata { get; private set; }
@@ -124,7 +124,7 @@ internal sealed class JobRun(
     /// <summary>Leaves the end of the attempt that has just succeeded to the <see cref="RunEndQueue"/>.</summary>
     public void QueueEnd(DateTimeOffset endedAt, IReadOnlyDictionary<string, string>? metadata)
     {
-        _queuedEndedUtcTicks = endedAt.UtcTicks; // the clock's time is UTC (TimeProvider.GetUtcNow)
+        _queuedEndedUtcTicks = endedAt.UtcTicks; // the same clock as the start's: its offset is kept once, with the start
         QueuedMetadata = metadata;
         EndQueued = true;
     }

@@ -115,6 +115,26 @@ public sealed class RunEndQueueTests
         await host.StopAsync();
     }
 
+    [Fact]
+    public async Task QueuedEnd_TakesTheEndTimeWhenTheJobReturns_InTheClocksOffset()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 2, 0, 0, TimeSpan.FromHours(2)));
+        using var host = TestHosts.Build(b => b.AddJob<ClockJob>(j => j.WithName("clock")), services: s => s.AddSingleton(clock), clock: clock);
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<IJobScheduler>();
+        var started = clock.GetUtcNow();
+
+        var handle = await scheduler.TriggerAsync("clock");
+        var ended = await handle.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(JobSessionStatus.Succeeded, ended.Status);
+        Assert.Equal(started, ended.StartedAt);
+        Assert.Equal(started + ClockJob.Takes, ended.EndedAt);
+        Assert.Equal(ClockJob.Takes, ended.Duration);
+        Assert.Equal(ended.StartedAt.Offset, ended.EndedAt!.Value.Offset);
+        await host.StopAsync();
+    }
+
     private static IEnumerable<string> Names() => Enumerable.Range(0, Jobs).Select(i => $"job-{i:000}");
 
     private static void AddInstantJobs(IJobSchedulerBuilder builder)
@@ -131,6 +151,18 @@ public sealed class RunEndQueueTests
     private sealed class InstantJob : IJob
     {
         public Task ExecuteAsync(JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Moves the fake clock while it runs, so its end time differs from its start.</summary>
+    private sealed class ClockJob(FakeTimeProvider clock) : IJob
+    {
+        public static readonly TimeSpan Takes = TimeSpan.FromSeconds(5);
+
+        public Task ExecuteAsync(JobContext context, CancellationToken cancellationToken)
+        {
+            clock.Advance(Takes);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class ThrowingJob : IJob
