@@ -8,8 +8,8 @@ namespace JobScheduler.Execution;
 /// <para>
 /// When many runs are due at once the timer queues them all on the thread pool, and a worker that recorded each run's
 /// end before it took the next run made every start wait for the bookkeeping of the runs before it. Queued here, a
-/// run's end waits instead for the starts queued before it, and the ends of a burst are written together, which also
-/// costs less than writing them one by one between starts (docs/performance.md, fifteenth round).
+/// run's end waits instead for the starts queued before it, and a burst's runs start sooner for the same work
+/// (docs/performance.md, fifteenth round).
 /// </para>
 /// <para>
 /// Nothing about the run itself moves: its end time is taken and its <see cref="JobSchedulerOptions.MaxConcurrentRuns"/>
