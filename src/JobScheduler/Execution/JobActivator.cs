@@ -19,13 +19,14 @@ internal sealed class JobActivator
     public JobActivator(Type jobType, IServiceProviderIsService? isService)
     {
         _jobType = jobType;
-        var constructors = jobType.GetConstructors();
-        var parameterless = constructors is [{ } only] && only.GetParameters().Length == 0 ? only : null;
+        var parameterless = jobType.GetConstructors() is [{ } only] && only.GetParameters().Length == 0 ? only : null;
         if (isService?.IsService(jobType) != true)
         {
             // ActivatorUtilities compiles an expression tree, and the first compilation in a process costs 20-40 ms of
             // start-up: a constructor without parameters is invoked as it is (docs/performance.md, fifteenth round, W4).
-            _factory = parameterless is not null ? InvokeParameterless(parameterless) : ActivatorUtilities.CreateFactory(jobType, Type.EmptyTypes);
+            _factory = parameterless is not null
+                ? InvokeParameterless(parameterless)
+                : ActivatorUtilities.CreateFactory(jobType, Type.EmptyTypes);
         }
 
         _needsServices = _factory is null || parameterless is null;
