@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using JobScheduler.Tests.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using static JobScheduler.Tests.Scheduling.EngineHost;
@@ -14,7 +15,7 @@ public sealed class JobActivatorTests
     [Fact]
     public async Task ParameterlessJob_IsNewForEachAttempt_AndDisposedAfterIt()
     {
-        var log = new InstanceLog();
+        var log = new ConcurrentQueue<ParameterlessJob>();
         ParameterlessJob.Log = log;
         await using var host = await StartAsync(new RunProbe(), b => b.AddJob<ParameterlessJob>(j => j.WithName("parameterless")));
 
@@ -23,8 +24,8 @@ public sealed class JobActivatorTests
 
         Assert.Equal(JobSessionStatus.Succeeded, first.Status);
         Assert.Equal(JobSessionStatus.Succeeded, second.Status);
-        var instances = log.Instances;
-        Assert.Equal(2, instances.Count);
+        var instances = log.ToArray();
+        Assert.Equal(2, instances.Length);
         Assert.NotSame(instances[0], instances[1]);
         Assert.All(instances, i => Assert.True(i.Disposed, "the scheduler created the job, so it disposes it"));
     }
@@ -54,40 +55,16 @@ public sealed class JobActivatorTests
         Assert.Equal("injected", session.Metadata["marker"]);
     }
 
-    private sealed class InstanceLog
-    {
-        private readonly List<ParameterlessJob> _instances = [];
-
-        public IReadOnlyList<ParameterlessJob> Instances
-        {
-            get
-            {
-                lock (_instances)
-                {
-                    return [.. _instances];
-                }
-            }
-        }
-
-        public void Add(ParameterlessJob job)
-        {
-            lock (_instances)
-            {
-                _instances.Add(job);
-            }
-        }
-    }
-
     private sealed class ParameterlessJob : IJob, IDisposable
     {
         // One test uses this class; the log is set before its host starts.
-        public static InstanceLog? Log { get; set; }
+        public static ConcurrentQueue<ParameterlessJob>? Log { get; set; }
 
         public bool Disposed { get; private set; }
 
         public Task ExecuteAsync(JobContext context, CancellationToken cancellationToken)
         {
-            Log!.Add(this);
+            Log!.Enqueue(this);
             return Task.CompletedTask;
         }
 
