@@ -52,10 +52,16 @@ internal sealed class TrackingFakeTimeProvider(DateTimeOffset start) : FakeTimeP
     {
         var now = GetUtcNow();
         var target = due > now ? due : now;
-        List<(TrackedTimer Timer, DateTimeOffset DueAt)> mustFire;
+        List<(TrackedTimer Timer, DateTimeOffset DueAt)> mustFire = [];
         lock (_armed)
         {
-            mustFire = [.. _armed.Where(t => t.DueAt <= target).Select(t => (t, t.DueAt))];
+            foreach (var timer in _armed)
+            {
+                if (timer.DueAt <= target)
+                {
+                    mustFire.Add((timer, timer.DueAt));
+                }
+            }
         }
 
         SetUtcNow(target);

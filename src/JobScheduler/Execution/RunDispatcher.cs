@@ -265,6 +265,14 @@ internal sealed class RunDispatcher
     /// <summary>Returns whether every run in progress waits only on the test clock or a slot; otherwise describes one that does not.</summary>
     public bool IsSettled(out string? busy)
     {
+        // The count covers every run in the set (a run is counted before it enters the set, uncounted after it leaves), and the
+        // test host asks after every step of its clock: with nothing in progress, no stripe needs locking.
+        if (ActiveCount == 0)
+        {
+            busy = null;
+            return true;
+        }
+
         if (_active.Find(static run => !run.IsSettled) is { } run)
         {
             busy = $"job '{run.Job.Name}' (occurrence {run.ScheduledAt:O}, attempt {run.Attempt}) is {run.Phase}";
