@@ -265,8 +265,8 @@ internal sealed class RunDispatcher
     /// <summary>Returns whether every run in progress waits only on the test clock or a slot; otherwise describes one that does not.</summary>
     public bool IsSettled(out string? busy)
     {
-        // The count covers every run in the set (a run is counted before it enters the set, uncounted after it leaves), and the
-        // test host asks after every step of its clock: with nothing in progress, no stripe needs locking.
+        // The count covers every run in the set (a run is counted before it enters the set, uncounted after it
+        // leaves), and the test host asks after every step of its clock: with nothing in progress, nothing is locked.
         if (ActiveCount == 0)
         {
             busy = null;
