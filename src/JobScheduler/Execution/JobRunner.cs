@@ -119,18 +119,13 @@ internal sealed class JobRunner(
     /// Records the end of a run the <see cref="RunEndQueue"/> held: what its attempt left undone, then the run's own end.
     /// Faults are logged, not thrown: the queue's drain runs on the thread pool, where an exception would end the process.
     /// </summary>
-    public void FinishEndedRun(JobRun run)
+    public async Task FinishEndedRunAsync(JobRun run)
     {
         var ended = BuildEndedSession(run, run.QueuedEndedAt, JobSessionStatus.Succeeded, error: null, run.QueuedMetadata);
         run.LastEnded = ended;
         try
         {
-            var write = RecordAttemptEndAsync(run, ended, error: null, activity: null);
-            if (!write.IsCompletedSuccessfully)
-            {
-                _ = EndRunAfterAsync(run, ended, write);
-                return;
-            }
+            await RecordAttemptEndAsync(run, ended, error: null, activity: null).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -144,22 +139,6 @@ internal sealed class JobRunner(
         catch (Exception ex)
         {
             Log.SchedulerFaultMessage(logger, ex, $"end of a run of job {run.Job.Name}");
-        }
-    }
-
-    private async Task EndRunAfterAsync(JobRun run, JobSession ended, ValueTask write)
-    {
-        try
-        {
-            await write.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.SchedulerFaultMessage(logger, ex, $"run of job {run.Job.Name}");
-        }
-        finally
-        {
-            EndRun(run, ended);
         }
     }
 
@@ -375,33 +354,16 @@ internal sealed class JobRunner(
     }
 
     /// <summary>The end of an attempt whose session is built: logs, metrics, and the store, unless shutdown recorded it first.</summary>
-    private ValueTask RecordAttemptEndAsync(JobRun run, JobSession ended, Exception? error, Activity? activity)
+    private async ValueTask RecordAttemptEndAsync(JobRun run, JobSession ended, Exception? error, Activity? activity)
     {
         LogEnd(run, ended, error);
         recorder.Instrumentation.AttemptEnded(run, ended, error, activity);
         if (!run.TryClaimEnd(ended.Attempt))
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
-        var write = recorder.RecordEndAsync(run.Job, ended, RunsToken);
-        if (!write.IsCompletedSuccessfully)
-        {
-            return AfterEndWrittenAsync(run, ended, write);
-        }
-
-        OnEndRecorded(run, ended);
-        return ValueTask.CompletedTask;
-    }
-
-    private static async ValueTask AfterEndWrittenAsync(JobRun run, JobSession ended, ValueTask write)
-    {
-        await write.ConfigureAwait(false);
-        OnEndRecorded(run, ended);
-    }
-
-    private static void OnEndRecorded(JobRun run, JobSession ended)
-    {
+        await recorder.RecordEndAsync(run.Job, ended, RunsToken).ConfigureAwait(false);
         if (ended.Attempt <= run.Plan.Definition.MaxRetries)
         {
             run.Job.SetLastSession(ended); // a retry may follow: the job shows this attempt while it waits

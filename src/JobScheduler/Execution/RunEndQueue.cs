@@ -56,7 +56,7 @@ internal sealed class RunEndQueue : IThreadPoolWorkItem
         {
             var next = oldest.NextEnded;
             oldest.NextEnded = null;
-            oldest.Runner.FinishEndedRun(oldest);
+            _ = oldest.Runner.FinishEndedRunAsync(oldest); // never faults; a store that writes later finishes it later
             oldest = next;
         }
     }

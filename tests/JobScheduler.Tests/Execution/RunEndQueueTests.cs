@@ -21,8 +21,8 @@ public sealed class RunEndQueueTests
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<IJobScheduler>();
 
-        var handles = await Task.WhenAll(Names().Select(name => scheduler.TriggerAsync(name)));
-        var ended = await Task.WhenAll(handles.Select(h => h.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
+        var handles = await TriggerEveryJobAsync(scheduler);
+        var ended = await EndsOfAsync(handles);
 
         Assert.All(ended, session => Assert.Equal(JobSessionStatus.Succeeded, session.Status));
         Assert.Equal(handles.Select(h => h.SessionId), ended.Select(s => s.Id));
@@ -44,7 +44,7 @@ public sealed class RunEndQueueTests
         using var host = TestHosts.Build(AddInstantJobs);
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<IJobScheduler>();
-        var handles = await Task.WhenAll(Names().Select(name => scheduler.TriggerAsync(name)));
+        var handles = await TriggerEveryJobAsync(scheduler);
 
         await host.StopAsync();
 
@@ -101,8 +101,8 @@ public sealed class RunEndQueueTests
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<IJobScheduler>();
 
-        var handles = await Task.WhenAll(Names().Select(name => scheduler.TriggerAsync(name)));
-        var ended = await Task.WhenAll(handles.Select(h => h.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
+        var handles = await TriggerEveryJobAsync(scheduler);
+        var ended = await EndsOfAsync(handles);
 
         var stored = (await StoredAsync(host)).ToDictionary(s => s.Id);
         Assert.All(ended.Select((session, i) => (session, i)), e =>
@@ -134,6 +134,12 @@ public sealed class RunEndQueueTests
         Assert.Equal(ended.StartedAt.Offset, ended.EndedAt!.Value.Offset);
         await host.StopAsync();
     }
+
+    private static Task<JobRunHandle[]> TriggerEveryJobAsync(IJobScheduler scheduler)
+        => Task.WhenAll(Names().Select(name => scheduler.TriggerAsync(name)));
+
+    private static Task<JobSession[]> EndsOfAsync(IEnumerable<JobRunHandle> handles)
+        => Task.WhenAll(handles.Select(h => h.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
 
     private static IEnumerable<string> Names() => Enumerable.Range(0, Jobs).Select(i => $"job-{i:000}");
 
