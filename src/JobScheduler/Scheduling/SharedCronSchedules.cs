@@ -11,12 +11,15 @@ namespace JobScheduler.Scheduling;
 internal static class SharedCronSchedules
 {
     private const int MaxShared = 1024;
-    private static readonly ConcurrentDictionary<(string Text, string ZoneId), CronSchedule> Shared = new();
+
+    // Keyed by a class, not a value tuple: a dictionary over a struct key is compiled anew for it at start-up (18 methods,
+    // ~4 ms of JIT in W4), while one over reference types shares the runtime's precompiled code.
+    private static readonly ConcurrentDictionary<Key, CronSchedule> Shared = new();
 
     /// <summary>Returns the shared schedule for <paramref name="text"/> in <paramref name="zone"/>, parsed as <paramref name="expression"/>.</summary>
     public static CronSchedule Get(CronExpression expression, TimeZoneInfo zone, string text)
     {
-        var key = (text, zone.Id);
+        var key = new Key(text, zone.Id);
         if (Shared.TryGetValue(key, out var schedule))
         {
             return schedule;
@@ -25,4 +28,6 @@ internal static class SharedCronSchedules
         schedule = new CronSchedule(expression, zone, text);
         return Shared.Count < MaxShared ? Shared.GetOrAdd(key, schedule) : schedule;
     }
+
+    private sealed record Key(string Text, string ZoneId);
 }
