@@ -32,6 +32,8 @@ internal static class PeerReport
         ("W3b", "wsMb", "W3 idle 10,000 jobs: working set (MB)", "0"),
         ("W4", "startupMs", "W4 start-up, 1,000 jobs: host start to all scheduled (ms)", "0"),
         ("W4", "withSetupMs", "W4 start-up including host build and registration (ms)", "0"),
+        ("W4", "jitMs", "W4 JIT compilation inside the start-up (ms, all threads)", "0"),
+        ("W4", "jitMethods", "W4 methods JIT-compiled inside the start-up", "0"),
         ("W5", "wallMs", "W5 fake clock, every-minute job (wall ms)", "0"),
         ("W5", "runs", "W5 runs", "0"),
     ];

@@ -35,9 +35,16 @@ internal abstract class PeerSystem : IAsyncDisposable
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Gets the Stopwatch timestamp at which the system was started (W4): host built, StartAsync (or its equivalent) called.</summary>
-    public long StartedTimestamp { get; protected set; }
+    public long StartedTimestamp { get; private set; }
 
-    protected void MarkStart() => StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    /// <summary>Gets the JIT's counters at <see cref="StartedTimestamp"/>.</summary>
+    public JitCounts StartedJit { get; private set; }
+
+    protected void MarkStart()
+    {
+        StartedJit = JitCounts.Read();
+        StartedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    }
 }
 
 /// <summary>The floor: a hand-written BackgroundService per job, Cronos + Task.Delay, next computed from the previous due time.</summary>

@@ -7,7 +7,9 @@ namespace JobScheduler.Benchmarks.Peers;
 /// event's own timestamp, so a pause is end minus start) and its allocation samples (one per ~100 KB, with the type) to
 /// stderr. How the twelfth round of docs/performance.md found which collections fall in the W2 window and what a run allocates.
 /// <para><c>BENCH_JIT_EVENTS=1</c>: prints every method the JIT compiles (tier-ups included) with its time, the same way: how the
-/// fourteenth round found what is still compiled inside the W2 window.</para>
+/// fourteenth round found what is still compiled inside the W2 window. Each compiled method is a <c>JITSTART</c> line and a
+/// <c>JIT</c> line, both with the event's time (<c>t=</c>, 100 ns ticks) and thread (<c>tid=</c>): the second's time minus the
+/// first's on the same thread is how long that method took to compile (the sixteenth round's view of W4).</para>
 /// </summary>
 internal sealed class RuntimeEvents : EventListener
 {
@@ -47,7 +49,8 @@ internal sealed class RuntimeEvents : EventListener
         var line = e.EventName switch
         {
             "GCAllocationTick_V4" => $"ALLOC {Fields("TypeName")}",
-            "MethodLoadVerbose_V2" => $"JIT {Fields("MethodNamespace", "MethodName")}",
+            "MethodLoadVerbose_V2" => $"JIT {Fields("MethodNamespace", "MethodName")} t={e.TimeStamp.Ticks} tid={e.OSThreadId}",
+            "MethodJittingStarted_V1" => $"JITSTART t={e.TimeStamp.Ticks} tid={e.OSThreadId} {Fields("MethodNamespace", "MethodName")}",
             "GCStart_V2" => $"GCStart {Fields("Count", "Depth", "Reason", "Type")}",
             "GCEnd_V1" => $"GCEnd {Fields("Count", "Depth")}",
             "GCHeapStats_V2" => $"GCHeap {Fields("GenerationSize0", "TotalPromotedSize0", "GenerationSize1", "TotalPromotedSize1", "GenerationSize2", "TotalPromotedSize2", "GenerationSize3", "GenerationSize4")}",
