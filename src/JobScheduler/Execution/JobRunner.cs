@@ -223,7 +223,7 @@ internal sealed class JobRunner(
             Error = error,
             InstanceId = options.InstanceId,
         };
-        await recorder.RecordEndAsync(run.Job, session, CancellationToken.None).ConfigureAwait(false);
+        await recorder.RecordEndAsync(run, session, CancellationToken.None).ConfigureAwait(false);
         run.Job.SetLastSession(session);
         return session;
     }
@@ -363,7 +363,7 @@ internal sealed class JobRunner(
             return;
         }
 
-        await recorder.RecordEndAsync(run.Job, ended, RunsToken).ConfigureAwait(false);
+        await recorder.RecordEndAsync(run, ended, RunsToken).ConfigureAwait(false);
         if (ended.Attempt <= run.Plan.Definition.MaxRetries)
         {
             run.Job.SetLastSession(ended); // a retry may follow: the job shows this attempt while it waits

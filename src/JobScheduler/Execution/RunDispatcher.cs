@@ -384,7 +384,7 @@ internal sealed class RunDispatcher
                 Error = "The job did not return after the shutdown grace period and cancellation; recorded Cancelled while it was still running.",
             };
             Log.RunIgnoredShutdownMessage(_logger, run.Job.Name, current.Id);
-            await _runner.Recorder.RecordEndAsync(run.Job, cancelled, CancellationToken.None).ConfigureAwait(false);
+            await _runner.Recorder.RecordEndAsync(run, cancelled, CancellationToken.None).ConfigureAwait(false);
             run.Job.SetLastSession(cancelled);
             run.Completion?.TrySetResult(cancelled);
 

@@ -12,6 +12,10 @@ namespace JobScheduler.Execution;
 /// <remarks>
 /// The default in-memory store is written directly, into the job's own log: it cannot fail or wait, so it needs no
 /// buffer, and a run of a job it already knows needs neither the lookup of the job's name nor a search for the id.
+/// An attempt's start is not written to it when the attempt begins: the store writes the Running sessions still owed
+/// before each read (<see cref="WriteDeferredStartsBeforeReads"/>), so a reader sees the same sessions, and an attempt
+/// that ends unobserved, as nearly all do, costs one write instead of two. The store lives in this process and dies
+/// with it, so a Running session there has no crash to survive; every other store gets the start as the attempt begins.
 /// </remarks>
 internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer buffer, IJobRunObserver[] observers, ILogger logger, JobSchedulerInstrumentation instrumentation)
 {
@@ -33,8 +37,9 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
         ValueTask write;
         if (_memory is not null)
         {
-            // No Running session object: its values go straight into the job's log (and one is built only for observers).
-            _memory.RecordNewStart(LogOf(run.Job), run.CurrentStart);
+            // Nothing is written yet: a read of the store writes the Running session while the attempt is in progress
+            // (WriteDeferredStarts), and otherwise the ended session is the attempt's one write.
+            run.StartState = DeferredStartState.Deferred;
             write = ValueTask.CompletedTask;
         }
         else
@@ -47,13 +52,40 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     /// <summary>
+    /// Makes every read of the default in-memory store first write the Running sessions of the attempts among
+    /// <paramref name="runs"/> whose start is still deferred; nothing for any other store.
+    /// </summary>
+    /// <returns>The registration, to dispose when the engine stops; <see langword="null"/> for any other store.</returns>
+    public IDisposable? WriteDeferredStartsBeforeReads(RunSet runs)
+        => _memory?.OnBeforeRead(() =>
+        {
+            foreach (var run in runs.ToList())
+            {
+                if (run.StartState == DeferredStartState.Deferred)
+                {
+                    _memory.WriteDeferredStart(LogOf(run.Job), run);
+                }
+            }
+        });
+
+    /// <summary>
     /// Records the end of a session of <paramref name="job"/>, or of a job the engine may no longer have
     /// (<see langword="null"/>: crash recovery at start).
     /// </summary>
     public ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, CancellationToken cancellationToken)
+        => RecordEndAsync(job, session, run: null, cancellationToken);
+
+    /// <summary>
+    /// Records the end of a session of <paramref name="run"/>, which ends its attempt (or, before any attempt, the run):
+    /// in the in-memory store, in place of the attempt's Running session if a read wrote one.
+    /// </summary>
+    public ValueTask RecordEndAsync(JobRun run, JobSession session, CancellationToken cancellationToken)
+        => RecordEndAsync(run.Job, session, run, cancellationToken);
+
+    private ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, JobRun? run, CancellationToken cancellationToken)
     {
         instrumentation.SessionEnded(session);
-        var write = WriteEndToStore(job, session);
+        var write = WriteEndToStore(job, session, run);
         return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
     }
 
@@ -103,14 +135,22 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
-    private ValueTask WriteEndToStore(ScheduledJob? job, JobSession session)
+    private ValueTask WriteEndToStore(ScheduledJob? job, JobSession session, JobRun? run)
     {
         if (_memory is null || job is null)
         {
             return buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
         }
 
-        _memory.RecordEnd(LogOf(job), session);
+        if (run is null)
+        {
+            _memory.RecordEnd(LogOf(job), session);
+        }
+        else
+        {
+            _memory.RecordEnd(LogOf(job), session, run);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -38,6 +38,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     private readonly RunDispatcher _dispatcher;
     private readonly JobRunner _runner;
     private readonly SessionRetentionSweeper _retention;
+    private readonly IDisposable? _deferredStarts; // the in-memory store's reads write the starts of attempts in progress
     private readonly ShutdownProgress _shutdown;
     private readonly IRunCoordinator? _coordinator;
     private readonly RunMonitor? _monitor;
@@ -77,6 +78,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
         _dispatcher.OnUnclaimed(OnUnclaimed);
         instrumentation.Health.ObserveRuns(_dispatcher.ActiveRuns);
+        _deferredStarts = recorder.WriteDeferredStartsBeforeReads(_dispatcher.ActiveRuns);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var (definitions, problems) = jobs.Build(_options);
@@ -251,6 +253,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         _wake.Stop();
         _runner.Recorder.Instrumentation.Health.MarkStopped();
         _retention.Dispose();
+        _deferredStarts?.Dispose();
         _runner.Dispose();
         _runner.Recorder.Buffer.Dispose();
     }

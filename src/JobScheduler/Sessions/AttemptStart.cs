@@ -1,8 +1,9 @@
 namespace JobScheduler.Sessions;
 
 /// <summary>
-/// The values of a Running session, without the session object: what the engine writes into the in-memory store when an
-/// attempt starts. The object would be garbage a moment later, when the attempt ends and its ended session replaces it.
+/// The values of a Running session, without the session object: what the in-memory store writes when it is read while
+/// the attempt is in progress (<see cref="IDeferredStart"/>). The object would be garbage a moment later, when the
+/// attempt ends and its ended session replaces it.
 /// </summary>
 internal readonly record struct AttemptStart(
     Guid Id,

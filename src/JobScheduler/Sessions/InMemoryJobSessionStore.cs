@@ -9,7 +9,8 @@ namespace JobScheduler.Sessions;
 /// <remarks>
 /// Every job's sessions share one set of slots (<see cref="SessionSlots"/>); each job's <see cref="SessionLog"/> holds
 /// the positions of its own. One lock guards them all: a write holds it for a few dozen nanoseconds, and a query takes
-/// it job by job, so runs never wait on a whole scan.
+/// it job by job, so runs never wait on a whole scan. The engine writes an attempt once, when it ends; an attempt still
+/// in progress is written as Running by the read that would otherwise miss it (<see cref="OnBeforeRead"/>).
 /// </remarks>
 internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRetention
 {
@@ -18,6 +19,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     private readonly Lock _lock = new();
     private readonly int _maxSessionsPerJob;
     private long _sequence;
+    private Action[] _beforeRead = [];
 
     public InMemoryJobSessionStore(IOptions<InMemorySessionStoreOptions> options)
         => _maxSessionsPerJob = options.Value.MaxSessionsPerJob;
@@ -61,19 +63,58 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     internal SessionLog LogOf(string jobName) => _logs.GetOrAdd(jobName, static (name, slots) => new SessionLog(name, slots), _slots);
 
     /// <summary>
-    /// Records the start of a session its caller has just created, so no earlier write of it can exist: unlike
-    /// <see cref="RecordStartAsync"/>, it does not search the log for the id.
+    /// Registers <paramref name="writeDeferredStarts"/>, which an engine that defers its attempts' starts
+    /// (<see cref="IDeferredStart"/>) gives so that every read of the store first writes the Running sessions still
+    /// owed: a reader sees each attempt in progress, as if its start had been written when it began.
+    /// </summary>
+    /// <returns>The registration; disposing it removes the callback.</returns>
+    internal IDisposable OnBeforeRead(Action writeDeferredStarts)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _beforeRead, [.. _beforeRead, writeDeferredStarts]);
+        }
+
+        return new BeforeReadRegistration(this, writeDeferredStarts);
+    }
+
+    /// <summary>Writes the Running session of <paramref name="attempt"/>, in <paramref name="log"/>, if it is still owed.</summary>
+    internal void WriteDeferredStart(SessionLog log, IDeferredStart attempt)
+    {
+        lock (_lock)
+        {
+            // Read under the lock: the attempt's end takes it too, so an attempt found Deferred here is still in progress.
+            if (attempt.StartState == DeferredStartState.Deferred)
+            {
+                log.Add(++_sequence, attempt.CurrentStart, _maxSessionsPerJob);
+                attempt.StartState = DeferredStartState.Written;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the ended session of <paramref name="attempt"/> in <paramref name="log"/>, the log of its job: in place of
+    /// its Running session if a read wrote one, otherwise as a new session, without searching the log for its id.
     /// </summary>
     /// <remarks>
-    /// The search reads the whole log's ids when the id is absent, which it always is for a new session: at 10,000 jobs
-    /// with logs at their default bound that was 1.6 KB of memory no cache holds, on every run.
+    /// The search reads the whole log's ids when the id is absent, which it almost always is: at 10,000 jobs with logs at
+    /// their default bound that was 1.6 KB of memory no cache holds, on every run.
     /// </remarks>
-    internal void RecordNewStart(SessionLog log, in AttemptStart start)
+    internal void RecordEnd(SessionLog log, JobSession session, IDeferredStart attempt)
     {
         log.Prefetch();
         lock (_lock)
         {
-            log.Add(++_sequence, start, _maxSessionsPerJob);
+            if (attempt.StartState == DeferredStartState.Written && log.TryReplace(session))
+            {
+                log.Bound(_maxSessionsPerJob); // the Running session may have held the log above its bound
+            }
+            else
+            {
+                log.Add(++_sequence, session, _maxSessionsPerJob);
+            }
+
+            attempt.StartState = DeferredStartState.Ended;
         }
     }
 
@@ -99,6 +140,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, nameof(query.Limit));
+        WriteDeferredStarts();
 
         var newest = new NewestSessions(query.Limit);
         if (query.JobName is not null)
@@ -121,6 +163,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
 
     public ValueTask<int> PurgeAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
     {
+        WriteDeferredStarts();
         var purged = 0;
         foreach (var log in _logs.Values)
         {
@@ -136,6 +179,7 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
     public ValueTask<int> TrimAsync(int maxSessionsPerJob, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSessionsPerJob);
+        WriteDeferredStarts();
         var trimmed = 0;
         foreach (var log in _logs.Values)
         {
@@ -146,6 +190,25 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         }
 
         return ValueTask.FromResult(trimmed);
+    }
+
+    private void WriteDeferredStarts()
+    {
+        foreach (var write in Volatile.Read(ref _beforeRead))
+        {
+            write();
+        }
+    }
+
+    private sealed class BeforeReadRegistration(InMemoryJobSessionStore store, Action callback) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store._lock)
+            {
+                Volatile.Write(ref store._beforeRead, [.. store._beforeRead.Where(c => c != callback)]);
+            }
+        }
     }
 
     private void Collect(SessionLog log, JobSessionQuery query, NewestSessions newest)

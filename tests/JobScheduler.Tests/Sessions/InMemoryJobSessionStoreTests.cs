@@ -127,12 +127,14 @@ public sealed class InMemoryJobSessionStoreTests
     [Fact]
     public async Task EngineWrites_IntoTheJobsLog_AreTheSessionsTheInterfaceWritesAndReads()
     {
-        // The engine writes a new session's start into the log it keeps for the job, without the id search; an end
-        // written either way must still find that start and replace it, not add a second session.
+        // The engine writes into the log it keeps for the job, without the id search; its writes and the interface's
+        // must meet: an end finds the start a read wrote, and an end written either way replaces, never duplicates.
         var store = CreateSut();
         var log = store.LogOf("report");
         var first = Running(startedAt: 0);
-        store.RecordNewStart(log, StartOf(first));
+        var attempt = new Attempt(StartOf(first));
+        using var reads = store.OnBeforeRead(() => store.WriteDeferredStart(log, attempt));
+        Assert.Equal([first.Id], await IdsAsync(store)); // the read wrote the start
         await store.RecordEndAsync(Ended(first, JobSessionStatus.Failed), None);
 
         var second = Running(startedAt: 10);
@@ -146,16 +148,70 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
-    public async Task EngineStart_WrittenFromItsValues_ReadsBackAsTheRunningSession()
+    public async Task DeferredStart_WrittenByARead_ReadsBackAsTheRunningSession()
     {
-        // The engine writes a start without a session object; what a reader gets must be the session it stands for.
+        // The engine defers a start and keeps it as values; what a reader gets must be the session it stands for.
         var store = CreateSut();
         var running = Running() with { Attempt = 2, Trigger = JobTrigger.CatchUp, ScheduledAt = T0.AddMinutes(-5).ToOffset(TimeSpan.FromHours(2)) };
-        store.RecordNewStart(store.LogOf("report"), StartOf(running));
+        var attempt = new Attempt(StartOf(running));
+        using var reads = store.OnBeforeRead(() => store.WriteDeferredStart(store.LogOf("report"), attempt));
 
         var read = Assert.Single(await QueryAsync(store));
         Assert.Equal(running, read);
         Assert.Equal(running.ScheduledAt.Offset, read.ScheduledAt.Offset);
+        Assert.Equal(DeferredStartState.Written, attempt.StartState);
+        Assert.Single(await QueryAsync(store)); // a second read writes nothing more
+    }
+
+    [Fact]
+    public async Task DeferredStart_WrittenByARead_IsReplacedByItsEnd()
+    {
+        var store = CreateSut();
+        var running = Running();
+        var attempt = new Attempt(StartOf(running));
+        using var reads = store.OnBeforeRead(() => store.WriteDeferredStart(store.LogOf("report"), attempt));
+        Assert.Equal(JobSessionStatus.Running, Assert.Single(await QueryAsync(store)).Status);
+
+        store.RecordEnd(store.LogOf("report"), Ended(running), attempt);
+
+        var read = Assert.Single(await QueryAsync(store));
+        Assert.Equal(Ended(running), read);
+        Assert.Equal(DeferredStartState.Ended, attempt.StartState);
+    }
+
+    [Fact]
+    public async Task DeferredStart_EndedBeforeAnyRead_IsOneSessionAndNeverRunning()
+    {
+        var store = CreateSut();
+        var running = Running();
+        var attempt = new Attempt(StartOf(running));
+        store.RecordEnd(store.LogOf("report"), Ended(running), attempt);
+
+        // A read after the end must not write the start it no longer owes.
+        using var reads = store.OnBeforeRead(() => store.WriteDeferredStart(store.LogOf("report"), attempt));
+
+        Assert.Equal(Ended(running), Assert.Single(await QueryAsync(store)));
+        Assert.Empty(await store.GetRunningSessionsAsync());
+    }
+
+    [Fact]
+    public async Task DeferredStarts_AreWrittenBeforePurgeAndTrim_AndNotAfterTheirRegistrationIsDisposed()
+    {
+        var store = CreateSut();
+        var attempt = new Attempt(StartOf(Running()));
+        var reads = store.OnBeforeRead(() => store.WriteDeferredStart(store.LogOf("report"), attempt));
+
+        Assert.Equal(0, await store.PurgeAsync(T0.AddDays(1), None)); // a Running session is never purged
+        Assert.Equal(DeferredStartState.Written, attempt.StartState);
+
+        var second = new Attempt(StartOf(Running(startedAt: 1)));
+        reads.Dispose();
+        using var others = store.OnBeforeRead(() => store.WriteDeferredStart(store.LogOf("report"), second));
+        Assert.Equal(0, await store.TrimAsync(1, None));
+        Assert.Equal(DeferredStartState.Written, second.StartState);
+
+        reads.Dispose(); // twice: nothing happens
+        Assert.Equal(2, (await QueryAsync(store)).Count);
     }
 
     [Fact]
@@ -166,12 +222,24 @@ public sealed class InMemoryJobSessionStoreTests
         var sessions = Enumerable.Range(0, 20).Select(i => Running(startedAt: i)).ToList();
         foreach (var session in sessions)
         {
-            store.RecordNewStart(log, StartOf(session));
-            store.RecordEnd(log, Ended(session));
+            var attempt = new Attempt(StartOf(session));
+            if (session.StartedAt.Second % 2 == 0)
+            {
+                store.WriteDeferredStart(log, attempt); // every other start read while the attempt was in progress
+            }
+
+            store.RecordEnd(log, Ended(session), attempt);
         }
 
         Assert.Equal([sessions[19].Id, sessions[18].Id, sessions[17].Id], await IdsAsync(store));
         Assert.All(await QueryAsync(store), s => Assert.Equal(JobSessionStatus.Succeeded, s.Status));
+    }
+
+    private sealed class Attempt(AttemptStart start) : IDeferredStart
+    {
+        public DeferredStartState StartState { get; set; } = DeferredStartState.Deferred;
+
+        public AttemptStart CurrentStart => start;
     }
 
     private static AttemptStart StartOf(JobSession running)
@@ -402,11 +470,11 @@ public sealed class InMemoryJobSessionStoreTests
         var store = CreateSut(maxSessionsPerJob: 2);
         var log = store.LogOf("report");
         var longRunning = Running(startedAt: 0);
-        store.RecordNewStart(log, StartOf(longRunning));
+        store.WriteDeferredStart(log, new Attempt(StartOf(longRunning))); // a read while it runs wrote its start
         var later = Enumerable.Range(1, 5).Select(i => Running(startedAt: i)).ToList();
         foreach (var session in later)
         {
-            store.RecordNewStart(log, StartOf(session));
+            store.WriteDeferredStart(log, new Attempt(StartOf(session)));
             store.RecordEnd(log, Ended(session));
         }
 
@@ -414,7 +482,7 @@ public sealed class InMemoryJobSessionStoreTests
 
         store.RecordEnd(log, Ended(longRunning, seconds: 10));
         var next = Running(startedAt: 20);
-        store.RecordNewStart(log, StartOf(next));
+        store.WriteDeferredStart(log, new Attempt(StartOf(next)));
 
         Assert.Equal([next.Id, later[4].Id], await IdsAsync(store));
     }
@@ -699,8 +767,7 @@ public sealed class InMemoryJobSessionStoreTests
             foreach (var log in logs)
             {
                 var running = Running(log.JobName, lap);
-                store.RecordNewStart(log, StartOf(running));
-                store.RecordEnd(log, Ended(running));
+                store.RecordEnd(log, Ended(running), new Attempt(StartOf(running))); // as the engine: an end nobody read the start of
             }
         }
 

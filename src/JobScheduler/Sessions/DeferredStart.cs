@@ -1,0 +1,31 @@
+namespace JobScheduler.Sessions;
+
+/// <summary>
+/// An attempt whose Running session the in-memory store writes only if the store is read before the attempt ends
+/// (<see cref="InMemoryJobSessionStore.OnBeforeRead"/>). Most attempts end first, and their ended session is then the
+/// only write they make.
+/// </summary>
+internal interface IDeferredStart
+{
+    /// <summary>Gets or sets where the attempt's session stands in the store. Changed under the store's lock only, but for <see cref="DeferredStartState.Deferred"/>.</summary>
+    DeferredStartState StartState { get; set; }
+
+    /// <summary>Gets the values of the attempt's Running session; read under the store's lock, while the attempt is in progress.</summary>
+    AttemptStart CurrentStart { get; }
+}
+
+/// <summary>Where an attempt's session stands in the in-memory store.</summary>
+internal enum DeferredStartState : byte
+{
+    /// <summary>No attempt has begun, so nothing is owed.</summary>
+    None,
+
+    /// <summary>The attempt is in progress, and its Running session is not in the store yet.</summary>
+    Deferred,
+
+    /// <summary>A read of the store wrote the attempt's Running session; its end replaces it.</summary>
+    Written,
+
+    /// <summary>The attempt's ended session is in the store.</summary>
+    Ended,
+}
