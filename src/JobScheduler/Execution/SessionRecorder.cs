@@ -52,21 +52,28 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     /// <summary>
-    /// Makes every read of the default in-memory store first write the Running sessions of the attempts among
-    /// <paramref name="runs"/> whose start is still deferred; nothing for any other store.
+    /// Makes every read of the default in-memory store first write the Running sessions of the attempts in progress in
+    /// <paramref name="dispatcher"/> whose start is still deferred; nothing for any other store.
     /// </summary>
     /// <returns>The registration, to dispose when the engine stops; <see langword="null"/> for any other store.</returns>
-    public IDisposable? WriteDeferredStartsBeforeReads(RunSet runs)
-        => _memory?.OnBeforeRead(() =>
+    public IDisposable? WriteDeferredStartsBeforeReads(RunDispatcher dispatcher)
+        => _memory?.OnBeforeRead(() => WriteDeferredStarts(dispatcher));
+
+    private void WriteDeferredStarts(RunDispatcher dispatcher)
+    {
+        if (dispatcher.ActiveCount == 0)
         {
-            foreach (var run in runs.ToList())
+            return; // nothing in progress, as at start-up, where the engine reads the store before any run
+        }
+
+        foreach (var run in dispatcher.ActiveRuns.ToList())
+        {
+            if (run.StartState == DeferredStartState.Deferred)
             {
-                if (run.StartState == DeferredStartState.Deferred)
-                {
-                    _memory.WriteDeferredStart(LogOf(run.Job), run);
-                }
+                _memory!.WriteDeferredStart(LogOf(run.Job), run);
             }
-        });
+        }
+    }
 
     /// <summary>
     /// Records the end of a session of <paramref name="job"/>, or of a job the engine may no longer have

@@ -78,7 +78,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         _dispatcher = new RunDispatcher(_runner, _options, _logger);
         _dispatcher.OnUnclaimed(OnUnclaimed);
         instrumentation.Health.ObserveRuns(_dispatcher.ActiveRuns);
-        _deferredStarts = recorder.WriteDeferredStartsBeforeReads(_dispatcher.ActiveRuns);
+        _deferredStarts = recorder.WriteDeferredStartsBeforeReads(_dispatcher);
         _retention = new SessionRetentionSweeper(store, _options, time, _logger);
 
         var (definitions, problems) = jobs.Build(_options);

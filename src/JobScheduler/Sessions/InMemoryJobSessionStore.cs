@@ -200,17 +200,6 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         }
     }
 
-    private sealed class BeforeReadRegistration(InMemoryJobSessionStore store, Action callback) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (store._lock)
-            {
-                Volatile.Write(ref store._beforeRead, [.. store._beforeRead.Where(c => c != callback)]);
-            }
-        }
-    }
-
     private void Collect(SessionLog log, JobSessionQuery query, NewestSessions newest)
     {
         lock (_lock)
@@ -223,6 +212,17 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
                 {
                     newest.Offer(log, i);
                 }
+            }
+        }
+    }
+
+    private sealed class BeforeReadRegistration(InMemoryJobSessionStore store, Action callback) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store._lock)
+            {
+                Volatile.Write(ref store._beforeRead, [.. store._beforeRead.Where(c => c != callback)]);
             }
         }
     }

@@ -13,19 +13,3 @@ internal interface IDeferredStart
     /// <summary>Gets the values of the attempt's Running session; read under the store's lock, while the attempt is in progress.</summary>
     AttemptStart CurrentStart { get; }
 }
-
-/// <summary>Where an attempt's session stands in the in-memory store.</summary>
-internal enum DeferredStartState : byte
-{
-    /// <summary>No attempt has begun, so nothing is owed.</summary>
-    None,
-
-    /// <summary>The attempt is in progress, and its Running session is not in the store yet.</summary>
-    Deferred,
-
-    /// <summary>A read of the store wrote the attempt's Running session; its end replaces it.</summary>
-    Written,
-
-    /// <summary>The attempt's ended session is in the store.</summary>
-    Ended,
-}
