@@ -76,23 +76,23 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     /// <summary>
-    /// Records the end of a session of <paramref name="job"/>, or of a job the engine may no longer have
-    /// (<see langword="null"/>: crash recovery at start).
+    /// Records the end of a session left Running by an earlier process (crash recovery at start), whose job this
+    /// configuration may no longer have.
     /// </summary>
-    public ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, CancellationToken cancellationToken)
-        => RecordEndAsync(job, session, run: null, cancellationToken);
+    public ValueTask RecordRecoveredEndAsync(JobSession session, CancellationToken cancellationToken)
+        => RecordEndOfAsync(run: null, session, cancellationToken);
 
     /// <summary>
     /// Records the end of a session of <paramref name="run"/>, which ends its attempt (or, before any attempt, the run):
     /// in the in-memory store, in place of the attempt's Running session if a read wrote one.
     /// </summary>
     public ValueTask RecordEndAsync(JobRun run, JobSession session, CancellationToken cancellationToken)
-        => RecordEndAsync(run.Job, session, run, cancellationToken);
+        => RecordEndOfAsync(run, session, cancellationToken);
 
-    private ValueTask RecordEndAsync(ScheduledJob? job, JobSession session, JobRun? run, CancellationToken cancellationToken)
+    private ValueTask RecordEndOfAsync(JobRun? run, JobSession session, CancellationToken cancellationToken)
     {
         instrumentation.SessionEnded(session);
-        var write = WriteEndToStore(job, session, run);
+        var write = WriteEndToStore(run, session);
         return observers.Length == 0 ? write : NotifyEndedAsync(write, session, cancellationToken);
     }
 
@@ -142,22 +142,14 @@ internal sealed class SessionRecorder(IJobSessionStore store, StoreWriteBuffer b
     }
 
     // Without observers (the common case) a write that completed leaves nothing to await: no async state machine per write.
-    private ValueTask WriteEndToStore(ScheduledJob? job, JobSession session, JobRun? run)
+    private ValueTask WriteEndToStore(JobRun? run, JobSession session)
     {
-        if (_memory is null || job is null)
+        if (_memory is null || run is null)
         {
             return buffer.WriteAsync(StoreWriteBuffer.WriteKind.End, session);
         }
 
-        if (run is null)
-        {
-            _memory.RecordEnd(LogOf(job), session);
-        }
-        else
-        {
-            _memory.RecordEnd(LogOf(job), session, run);
-        }
-
+        _memory.RecordEnd(LogOf(run.Job), session, run);
         return ValueTask.CompletedTask;
     }
 

@@ -841,8 +841,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             }
 
             abandoned++;
-            await _runner.Recorder.RecordEndAsync(
-                job: null, // the job may be gone from this configuration
+            await _runner.Recorder.RecordRecoveredEndAsync(
                 session with
                 {
                     Status = JobSessionStatus.Abandoned,
