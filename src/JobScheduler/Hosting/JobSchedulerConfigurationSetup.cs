@@ -14,6 +14,11 @@ internal sealed class JobSchedulerConfigurationSetup(IConfiguration? configurati
         }
 
         var section = configuration.GetSection(JobSchedulerDefaults.ConfigurationSection);
+        if (!section.Exists())
+        {
+            return; // nothing to bind, and an app without the section does not load the binder at start
+        }
+
         section.Bind(options);
 
         // The binder silently drops a dictionary entry whose value does not convert ("Timeout": "soon"), which would

@@ -138,8 +138,16 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     /// <summary>Recovers sessions a dead predecessor left Running, schedules every job, arms the timer, runs start-up jobs.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await AbandonLeftoverSessionsAsync(cancellationToken).ConfigureAwait(false);
-        var catchUps = await FindCatchUpsAsync(cancellationToken).ConfigureAwait(false);
+        // A store this process has never written (the in-memory default, new with the process) holds nothing to
+        // recover: not reading it spares a start-up the first compilation of the whole read path.
+        if (Store is not InMemoryJobSessionStore { IsUnwritten: true })
+        {
+            await AbandonLeftoverSessionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var catchUps = Store is IJobOccurrenceStore occurrences
+            ? await FindCatchUpsAsync(occurrences, cancellationToken).ConfigureAwait(false)
+            : null;
 
         List<ScheduledJob> startupJobs = [];
         ScheduledJob[] jobs;
@@ -187,10 +195,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         }
 
         var startedAt = _time.GetUtcNow();
-        foreach (var (job, occurrence) in catchUps)
+        if (catchUps is not null)
         {
-            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, SessionIds.NewId(), claim: true);
-            await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
+            await FireCatchUpsAsync(catchUps).ConfigureAwait(false);
         }
 
         foreach (var job in startupJobs)
@@ -201,7 +208,10 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         _retention.Start();
 
         // One store read per job is not worth delaying start-up for: the history loads while the schedule already runs.
-        LastSessionsLoaded = Task.Run(() => LoadLastSessionsAsync(jobs, _runner.RunsToken), CancellationToken.None);
+        if (Store is not InMemoryJobSessionStore) // a new process has nothing in memory yet
+        {
+            LastSessionsLoaded = Task.Run(() => LoadLastSessionsAsync(jobs, _runner.RunsToken), CancellationToken.None);
+        }
     }
 
     /// <summary>Gets the background load of <see cref="JobInfo.LastSession"/> from the store, for the test host.</summary>
@@ -304,7 +314,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
             now = _time.GetUtcNow();
             if (runAt > now)
             {
-                job.OneOffs.Add(runAt);
+                job.AddOneOff(runAt);
                 _queue.EnqueueOneOff(job, runAt, sessionId);
                 Arm(now);
                 return Task.FromResult(sessionId);
@@ -483,7 +493,7 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
                     {
                         if (entry.OneOffSessionId is { } sessionId)
                         {
-                            entry.Job.OneOffs.Remove(at);
+                            entry.Job.OneOffs?.Remove(at);
                             due.Add(new DueRun(entry.Job, at, JobTrigger.Scheduled, sessionId, KeepOccurrence: false, Claim: false));
                         }
                         else
@@ -672,11 +682,14 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     {
         var definition = job.Plan.Definition;
         DateTimeOffset? next = definition.Enabled && !job.IsPaused ? job.NextDue : null;
-        foreach (var oneOff in job.OneOffs)
+        if (job.OneOffs is { } oneOffs)
         {
-            if (next is null || oneOff < next)
+            foreach (var oneOff in oneOffs)
             {
-                next = oneOff;
+                if (next is null || oneOff < next)
+                {
+                    next = oneOff;
+                }
             }
         }
 
@@ -732,14 +745,9 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
     /// an occurrence while the scheduler was down, and returns one catch-up run each, for the latest missed occurrence.
     /// Every such job also resumes after its last recorded occurrence, so a restart never fires one twice.
     /// </summary>
-    private async Task<List<(ScheduledJob Job, DateTimeOffset Occurrence)>> FindCatchUpsAsync(CancellationToken cancellationToken)
+    private async Task<List<(ScheduledJob Job, DateTimeOffset Occurrence)>> FindCatchUpsAsync(IJobOccurrenceStore occurrences, CancellationToken cancellationToken)
     {
         List<(ScheduledJob, DateTimeOffset)> catchUps = [];
-        if (Store is not IJobOccurrenceStore occurrences)
-        {
-            return catchUps;
-        }
-
         var now = _time.GetUtcNow();
         foreach (var job in _jobs.Values)
         {
@@ -785,17 +793,21 @@ internal sealed class JobSchedulerEngine : IJobScheduler, ICoordinatedScheduler,
         return catchUps;
     }
 
+    private async Task FireCatchUpsAsync(List<(ScheduledJob Job, DateTimeOffset Occurrence)> catchUps)
+    {
+        foreach (var (job, occurrence) in catchUps)
+        {
+            _dispatcher.Fire(job, occurrence, JobTrigger.CatchUp, SessionIds.NewId(), claim: true);
+            await _runner.Recorder.RecordOccurrenceAsync(job.Name, occurrence).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Fills <see cref="JobInfo.LastSession"/> from a persistent store, so a restart does not blank it until each job
     /// runs; a run that ends first keeps its own, newer session.
     /// </summary>
     private async Task LoadLastSessionsAsync(ScheduledJob[] jobs, CancellationToken cancellationToken)
     {
-        if (Store is InMemoryJobSessionStore)
-        {
-            return; // a new process has nothing in memory yet
-        }
-
         foreach (var job in jobs)
         {
             try

@@ -54,7 +54,10 @@ internal sealed class ScheduledJob
     /// <summary>Gets or sets the last occurrence fired or missed; nothing at or before it fires again, even if the clock steps back.</summary>
     public DateTimeOffset? LastFired { get; set; }
 
-    public List<DateTimeOffset> OneOffs { get; } = [];
+    /// <summary>Gets the pending one-off run times (<see cref="IJobScheduler.ScheduleOnceAsync"/>); null until the first, as most jobs never get one.</summary>
+    public List<DateTimeOffset>? OneOffs { get; private set; }
+
+    public void AddOneOff(DateTimeOffset at) => (OneOffs ??= []).Add(at);
 
     // Guarded by lock (this ScheduledJob), taken by the dispatcher (and around the last session, below).
 

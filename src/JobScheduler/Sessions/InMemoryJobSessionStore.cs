@@ -59,6 +59,9 @@ internal sealed class InMemoryJobSessionStore : IJobSessionStore, IJobSessionRet
         }
     }
 
+    /// <summary>Gets whether no session was ever written here, so there is nothing to recover or read at start-up.</summary>
+    internal bool IsUnwritten => Interlocked.Read(ref _sequence) == 0;
+
     /// <summary>Gets a job's log, for a writer that keeps it (the engine keeps one per job) and so looks it up once.</summary>
     internal SessionLog LogOf(string jobName) => _logs.GetOrAdd(jobName, static (name, slots) => new SessionLog(name, slots), _slots);
 

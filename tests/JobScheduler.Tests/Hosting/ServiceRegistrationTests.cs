@@ -202,6 +202,22 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public async Task Start_WithAnInMemoryStoreNothingWasWrittenTo_DoesNotReadIt()
+    {
+        using var host = Build(b => b.AddJob<NoopJob>("0 * * * *", j => j.WithName("hourly")));
+        var store = (InMemoryJobSessionStore)host.Services.GetRequiredService<IJobSessionStore>();
+        var reads = 0;
+        using var counting = store.OnBeforeRead(() => Interlocked.Increment(ref reads));
+
+        await host.StartAsync();
+
+        Assert.Equal(0, reads); // a new process's store holds nothing to recover, so start-up skips the read
+        await store.QueryAsync(new JobSessionQuery(), CancellationToken.None);
+        Assert.Equal(1, reads);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Start_WithACustomStore_RecordsTheAbandonedEndThroughThatStore()
     {
         using var host = Build(b => b.UseSessionStore<RecordingSessionStore>().Configure(o => o.InstanceId = "node-a"));

@@ -164,6 +164,31 @@ public sealed class InMemoryJobSessionStoreTests
     }
 
     [Fact]
+    public async Task IsUnwritten_UntilTheFirstWrite_AndNeverAgainAfterIt()
+    {
+        var store = CreateSut();
+        Assert.True(store.IsUnwritten);
+
+        await QueryAsync(store);
+        store.LogOf("report");
+        Assert.True(store.IsUnwritten); // reads and an empty log write nothing
+
+        var running = Running();
+        await store.RecordStartAsync(running, None);
+        Assert.False(store.IsUnwritten);
+
+        await store.PurgeAsync(DateTimeOffset.MaxValue, None);
+        await store.RecordEndAsync(Ended(running), None);
+        await store.PurgeAsync(DateTimeOffset.MaxValue, None);
+        Assert.Empty(await QueryAsync(store));
+        Assert.False(store.IsUnwritten); // "never written", not "empty": a store that was written stays read at start
+
+        var endOnly = CreateSut();
+        await endOnly.RecordEndAsync(Ended(Running()), None);
+        Assert.False(endOnly.IsUnwritten);
+    }
+
+    [Fact]
     public async Task DeferredStart_WrittenByARead_IsReplacedByItsEnd()
     {
         var store = CreateSut();
