@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -14,11 +15,17 @@ internal sealed class JobSchedulerConfigurationSetup(IConfiguration? configurati
         }
 
         var section = configuration.GetSection(JobSchedulerDefaults.ConfigurationSection);
-        if (!section.Exists())
+        if (section.Exists())
         {
-            return; // nothing to bind, and an app without the section does not load the binder at start
+            Bind(section, options);
         }
+    }
 
+    // A method of its own: compiling a call to the binder loads the binder's assembly, so an app without the section
+    // does not load it at start.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Bind(IConfigurationSection section, JobSchedulerOptions options)
+    {
         section.Bind(options);
 
         // The binder silently drops a dictionary entry whose value does not convert ("Timeout": "soon"), which would
